@@ -1,0 +1,168 @@
+// The `ablate` command: train one experiment, run and report sweeps, score
+// external predictions, list components.
+#include <malloc.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "connectors/connector.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/io.h"
+#include "encoders/encoder.h"
+#include "eval/score_file.h"
+#include "model/vlm.h"
+#include "report/report.h"
+#include "sweep/runner.h"
+#include "sweep/trial.h"
+
+namespace fs = std::filesystem;
+using namespace ablate;
+
+namespace {
+
+// OMP_WAIT_POLICY is read once when the OpenMP runtime starts, so it must be
+// in the environment before the process starts: set it and re-execute.
+void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  ::execv("/proc/self/exe", argv);
+  // If re-exec is impossible, run on: slower, never wrong.
+}
+
+std::string self_binary() { return fs::read_symlink("/proc/self/exe").string(); }
+
+int cmd_train(const std::string& config_path, const std::vector<std::string>& overrides, std::string out) {
+  const ExperimentConfig config = load_checked_experiment(config_path, overrides);
+  if (out.empty()) out = (fs::path("runs") / fmt::format("{}-{}", config.name, config_hash(config).substr(0, 12))).string();
+  prepare_run_folder(out, config, {{"sweep", ""}, {"id", fs::path(out).filename().string()}, {"label", config.name}, {"seed", config.seed}});
+  fmt::print("run folder: {}\n", out);
+  if (!run_trial(out, /*verbose=*/true)) return 1;
+  const auto scores = read_json((fs::path(out) / "scores.json").string());
+  fmt::print("{}\n", scores["metrics"].dump(2));
+  fmt::print("shortcut baselines: {}\n", scores["baselines"].dump());
+  return 0;
+}
+
+int cmd_score(const std::string& path, bool as_json) {
+  nlohmann::json input;
+  try {
+    input = nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(fmt::format("{}: not valid JSON ({})", path, e.what()));
+  }
+  const auto scores = score_predictions(input, path);
+  if (as_json) {
+    fmt::print("{}\n", scores.dump());
+    return 0;
+  }
+  if (scores.contains("cider_d")) {
+    fmt::print("CIDEr-D       {:.4f}\n", scores["cider_d"].get<double>());
+    const auto& b = scores["bleu"];
+    fmt::print("BLEU-1..4     {:.4f} {:.4f} {:.4f} {:.4f}\n", b[0].get<double>(), b[1].get<double>(),
+               b[2].get<double>(), b[3].get<double>());
+  }
+  if (scores.contains("vqa_accuracy")) {
+    fmt::print("VQA accuracy  {:.4f}\n", scores["vqa_accuracy"].get<double>());
+  }
+  return 0;
+}
+
+int cmd_list() {
+  fmt::print("encoders (encoder.type):\n");
+  for (const auto& name : encoder_registry().names()) {
+    fmt::print("  {:<12} {}\n", name, encoder_registry().get(name).description);
+  }
+  fmt::print("connectors (connector.type):\n");
+  for (const auto& name : connector_registry().names()) {
+    fmt::print("  {:<12} {}\n", name, connector_registry().get(name).description);
+  }
+  fmt::print("benchmarks:\n  {:<12} {}\n  {:<12} {}\n", "caption", "captioning, CIDEr-D and BLEU-4 (COCO)", "vqa",
+             "colour / shape / count / exists questions, VQA accuracy (VQAv2)");
+  fmt::print("config keys:\n");
+  for (const auto& [key, help] : describe_fields()) fmt::print("  {:<26} {}\n", key, help);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ensure_passive_openmp(argv);
+  // glibc's allocator returns and re-faults large tensor buffers every step
+  // (~8% of a step); keep them.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+
+  CLI::App app{"ablate: which multimodal design choices matter, measured on small proxy models"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("ablate {} ({})", ABLATE_VERSION, ABLATE_GIT_COMMIT));
+
+  std::string config_path, out, spec_path, sweep_dir, score_path, run_dir;
+  std::vector<std::string> overrides;
+  bool dry_run = false, as_json = false;
+  int jobs = 0;
+
+  auto* train = app.add_subcommand("train", "train and evaluate one experiment");
+  train->add_option("config", config_path, "experiment YAML")->required()->check(CLI::ExistingFile);
+  train->add_option("overrides", overrides, "key=value overrides, e.g. train.steps=200");
+  train->add_option("--out", out, "run folder (default runs/<name>-<hash>)");
+
+  auto* sweep = app.add_subcommand("sweep", "run an ablation spec and print the ranked table");
+  sweep->add_option("spec", spec_path, "ablation YAML")->required()->check(CLI::ExistingFile);
+  sweep->add_option("overrides", overrides, "key=value overrides applied to every trial");
+  sweep->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
+  sweep->add_option("--jobs", jobs, "trials in parallel (default: one per core)")->check(CLI::Range(1, 1024));
+  sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
+
+  auto* report = app.add_subcommand("report", "rank a sweep's trials (writes report.md and report.csv)");
+  report->add_option("sweep_dir", sweep_dir, "sweep folder, e.g. sweeps/smoke")->required();
+
+  auto* score = app.add_subcommand("score", "score external captions / VQA answers from a JSON file");
+  score->add_option("file", score_path, "predictions JSON")->required()->check(CLI::ExistingFile);
+  score->add_flag("--json", as_json, "print one JSON object");
+
+  auto* list = app.add_subcommand("list", "list encoders, connectors, benchmarks and config keys");
+
+  auto* run_trial_cmd = app.add_subcommand("run-trial", "run one prepared run folder (used by executors)");
+  run_trial_cmd->add_option("run_dir", run_dir, "run folder with config.yaml")->required()->check(CLI::ExistingDirectory);
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*train) return cmd_train(config_path, overrides, out);
+    if (*sweep) {
+      SweepOptions options;
+      if (!out.empty()) options.out_dir = out;
+      options.jobs = jobs;
+      options.dry_run = dry_run;
+      options.overrides = overrides;
+      options.ablate_binary = self_binary();
+      const auto outcome = run_sweep(spec_path, options);
+      if (dry_run) return 0;
+      fmt::print("\n{}", write_report(outcome.sweep_dir));
+      fmt::print("\nreport: {0}/report.md, {0}/report.csv\n", outcome.sweep_dir);
+      return outcome.failed > 0 ? 1 : 0;
+    }
+    if (*report) {
+      fmt::print("{}", write_report(sweep_dir));
+      return 0;
+    }
+    if (*score) return cmd_score(score_path, as_json);
+    if (*list) return cmd_list();
+    if (*run_trial_cmd) return run_trial(run_dir, /*verbose=*/true) ? 0 : 1;
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const RunFolderError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

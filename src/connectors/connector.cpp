@@ -1,0 +1,48 @@
+#include "connectors/connector.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace ablate {
+
+int patch_grid_side(int num_patches) {
+  const int side = static_cast<int>(std::lround(std::sqrt(double(num_patches))));
+  if (side * side != num_patches) {
+    throw ConfigError(fmt::format("{} patches do not form a square grid", num_patches));
+  }
+  return side;
+}
+
+ConnectorImpl::ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens)
+    : shapes_(shapes), num_tokens_(num_tokens) {
+  norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({shapes.in_dim})));
+}
+
+int64_t ConnectorImpl::grid_size() const { return patch_grid_side(shapes_.num_patches); }
+
+torch::Tensor ConnectorImpl::forward(const torch::Tensor& patches) {
+  TORCH_CHECK(patches.dim() == 3 && patches.size(1) == shapes_.num_patches &&
+                  patches.size(2) == shapes_.in_dim,
+              "connector: expected patch features [B, ", shapes_.num_patches, ", ",
+              shapes_.in_dim, "], got ", patches.sizes());
+  auto out = forward_impl(norm_(patches));
+  TORCH_CHECK(out.dim() == 3 && out.size(0) == patches.size(0) && out.size(1) == num_tokens_ &&
+                  out.size(2) == shapes_.out_dim,
+              "connector: expected visual tokens [", patches.size(0), ", ", num_tokens_, ", ",
+              shapes_.out_dim, "], got ", out.sizes());
+  return out;
+}
+
+const Registry<ConnectorEntry>& connector_registry() {
+  static const Registry<ConnectorEntry> registry = [] {
+    Registry<ConnectorEntry> r("connector");
+    register_builtin_connectors(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace ablate

@@ -1,0 +1,58 @@
+// Vision-language connector interface: patch features [B, P, D_enc] ->
+// visual tokens [B, N, D_lm]. The base class does the shared framing
+// (shape checks, pre-norm of the patch features) so that an ablation changes
+// only the component under study.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+
+#include "core/config.h"
+#include "core/registry.h"
+
+namespace ablate {
+
+struct ConnectorShapes {
+  int num_patches = 0;  // P, on a square grid
+  int in_dim = 0;       // D_enc
+  int out_dim = 0;      // D_lm
+};
+
+class ConnectorImpl : public torch::nn::Module {
+ public:
+  // patch features [B, P, D_enc] -> visual tokens [B, N, D_lm]
+  torch::Tensor forward(const torch::Tensor& patches);
+
+  const ConnectorShapes& shapes() const { return shapes_; }
+  int64_t num_output_tokens() const { return num_tokens_; }
+  virtual void init_weights() = 0;
+
+ protected:
+  ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens);
+  // normed patch features [B, P, D_enc] -> [B, N, D_lm]
+  virtual torch::Tensor forward_impl(const torch::Tensor& patches) = 0;
+  int64_t grid_size() const;
+
+ private:
+  ConnectorShapes shapes_;
+  int64_t num_tokens_;
+  torch::nn::LayerNorm norm_{nullptr};
+};
+TORCH_MODULE(Connector);
+
+struct ConnectorEntry {
+  std::string description;
+  // N for P patches; throws ConfigError when the combination is impossible.
+  std::function<int(const ConnectorOptions&, const ConnectorShapes&)> num_output_tokens;
+  std::function<Connector(const ConnectorOptions&, const ConnectorShapes&)> make;
+};
+
+void register_builtin_connectors(Registry<ConnectorEntry>& registry);
+const Registry<ConnectorEntry>& connector_registry();
+
+// Side of the square patch grid; ConfigError if P is not a square.
+int patch_grid_side(int num_patches);
+
+}  // namespace ablate

@@ -1,0 +1,282 @@
+// Strict YAML <-> option structs, driven by each struct's `visit`.
+#include "core/config.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/io.h"
+
+namespace ablate {
+namespace {
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
+  return "nothing";
+}
+
+// Reads the fields of one map node; remembers which keys it consumed so that
+// `finish` can reject the rest.
+class YamlReader {
+ public:
+  YamlReader(const YAML::Node& node, const std::string& source, bool has_lines,
+             std::string prefix)
+      : node_(node), source_(source), has_lines_(has_lines), prefix_(std::move(prefix)) {}
+
+  template <class T>
+  void field(const char* key, T& value, const char*, const Check<T>& check = {}) {
+    allowed_.push_back(key);
+    const YAML::Node child = node_[key];
+    if (!child) return;
+    T parsed{};
+    if (!parse(child, parsed)) {
+      fail(child, key, type_name<T>(), fmt::format("'{}'", scalar_text(child)));
+    }
+    if (check.ok && !check.ok(parsed)) {
+      fail(child, key, check.expected, fmt::format("'{}'", scalar_text(child)));
+    }
+    value = parsed;
+  }
+
+  template <class S>
+  void section(const char* key, S& sub) {
+    allowed_.push_back(key);
+    const YAML::Node child = node_[key];
+    if (!child) return;
+    if (!child.IsMap()) fail(child, key, "a map of options", scalar_text(child));
+    YamlReader reader(child, source_, has_lines_, dotted(key) + ".");
+    sub.visit(reader);
+    reader.finish();
+  }
+
+  void finish() const {
+    std::set<std::string> allowed(allowed_.begin(), allowed_.end());
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.as<std::string>();
+      if (!allowed.count(key)) {
+        throw ConfigError(fmt::format("{}: unknown key '{}'; expected one of: {}",
+                                      where(kv.first), dotted(key), fmt::join(allowed_, ", ")));
+      }
+    }
+  }
+
+ private:
+  static bool parse(const YAML::Node& n, int& out) {
+    if (!n.IsScalar()) return false;
+    try {
+      out = n.as<int>();
+      return true;
+    } catch (const YAML::Exception&) {
+      return false;
+    }
+  }
+  static bool parse(const YAML::Node& n, double& out) {
+    if (!n.IsScalar()) return false;
+    try {
+      out = n.as<double>();
+      return true;
+    } catch (const YAML::Exception&) {
+      return false;
+    }
+  }
+  static bool parse(const YAML::Node& n, bool& out) {
+    if (!n.IsScalar()) return false;
+    try {
+      out = n.as<bool>();
+      return true;
+    } catch (const YAML::Exception&) {
+      return false;
+    }
+  }
+  static bool parse(const YAML::Node& n, std::string& out) {
+    if (!n.IsScalar()) return false;
+    out = n.Scalar();
+    return true;
+  }
+  static bool parse(const YAML::Node& n, std::vector<std::string>& out) {
+    if (!n.IsSequence()) return false;
+    out.clear();
+    for (const auto& item : n) {
+      if (!item.IsScalar()) return false;
+      out.push_back(item.Scalar());
+    }
+    return true;
+  }
+
+  std::string dotted(const std::string& key) const { return prefix_ + key; }
+
+  std::string where(const YAML::Node& n) const {
+    if (has_lines_ && n.Mark().line >= 0) return fmt::format("{}:{}", source_, n.Mark().line + 1);
+    return source_;
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& expected,
+                         const std::string& got) const {
+    throw ConfigError(
+        fmt::format("{}: key '{}': expected {}, got {}", where(n), dotted(key), expected, got));
+  }
+
+  const YAML::Node& node_;
+  const std::string& source_;
+  bool has_lines_;
+  std::string prefix_;
+  std::vector<std::string> allowed_;
+};
+
+class YamlWriter {
+ public:
+  explicit YamlWriter(YAML::Emitter& out) : out_(out) {}
+
+  template <class T, class C = Check<T>>
+  void field(const char* key, const T& value, const char*, const C& = {}) {
+    out_ << YAML::Key << key << YAML::Value;
+    write(value);
+  }
+
+  template <class S>
+  void section(const char* key, S& sub) {
+    out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    sub.visit(*this);
+    out_ << YAML::EndMap;
+  }
+
+ private:
+  void write(int v) { out_ << v; }
+  void write(bool v) { out_ << (v ? "true" : "false"); }
+  void write(const std::string& v) { out_ << v; }
+  void write(const std::vector<std::string>& v) { out_ << YAML::Flow << v; }
+  // Shortest text that reads back to the same double.
+  void write(double v) {
+    std::string text = fmt::format("{}", v);
+    if (text.find_first_of(".en") == std::string::npos) text += ".0";
+    out_ << text;
+  }
+
+  YAML::Emitter& out_;
+};
+
+class FieldDescriber {
+ public:
+  explicit FieldDescriber(std::vector<std::pair<std::string, std::string>>& out,
+                          std::string prefix = "")
+      : out_(out), prefix_(std::move(prefix)) {}
+
+  template <class T>
+  void field(const char* key, const T& value, const char* help, const Check<T>& check = {}) {
+    std::string expected = check.expected.empty() ? type_name<T>() : check.expected;
+    out_.emplace_back(prefix_ + key,
+                      fmt::format("{} (default {}; {})", help, show(value), expected));
+  }
+
+  template <class S>
+  void section(const char* key, S& sub) {
+    FieldDescriber inner(out_, prefix_ + key + ".");
+    sub.visit(inner);
+  }
+
+ private:
+  static std::string show(const std::string& v) { return v; }
+  static std::string show(bool v) { return v ? "true" : "false"; }
+  static std::string show(const std::vector<std::string>& v) {
+    return fmt::format("[{}]", fmt::join(v, ", "));
+  }
+  template <class T>
+  static std::string show(const T& v) {
+    return fmt::format("{}", v);
+  }
+
+  std::vector<std::pair<std::string, std::string>>& out_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+void apply_yaml(ExperimentConfig& config, const YAML::Node& node, const std::string& source,
+                bool has_lines) {
+  if (!node || node.IsNull()) return;
+  if (!node.IsMap()) {
+    throw ConfigError(fmt::format("{}: expected a map of options at the top level", source));
+  }
+  YamlReader reader(node, source, has_lines, "");
+  config.visit(reader);
+  reader.finish();
+}
+
+void apply_value(ExperimentConfig& config, const std::string& dotted_key, const YAML::Node& value,
+                 const std::string& source, bool has_lines) {
+  std::vector<std::string> path;
+  std::stringstream parts(dotted_key);
+  std::string part;
+  while (std::getline(parts, part, '.')) path.push_back(part);
+  if (path.empty() || std::any_of(path.begin(), path.end(), [](const auto& p) { return p.empty(); })) {
+    throw ConfigError(fmt::format("{}: '{}' is not a dotted key like train.steps", source, dotted_key));
+  }
+  // Build {a: {b: value}} from "a.b".
+  YAML::Node root(YAML::NodeType::Map);
+  YAML::Node cursor = root;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    cursor[path[i]] = YAML::Node(YAML::NodeType::Map);
+    cursor.reset(cursor[path[i]]);
+  }
+  cursor[path.back()] = value;
+  apply_yaml(config, root, source, has_lines);
+}
+
+void apply_override(ExperimentConfig& config, const std::string& assignment,
+                    const std::string& source) {
+  const auto eq = assignment.find('=');
+  const std::string where = fmt::format("{} '{}'", source, assignment);
+  if (eq == std::string::npos || eq == 0 || eq + 1 == assignment.size()) {
+    throw ConfigError(fmt::format("{}: expected key=value, e.g. train.steps=200", where));
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}: value is not valid YAML: {}", where, e.msg));
+  }
+  apply_value(config, assignment.substr(0, eq), value, where, false);
+}
+
+ExperimentConfig load_experiment(const std::string& path,
+                                 const std::vector<std::string>& overrides) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(read_file(path));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.msg));
+  }
+  ExperimentConfig config;
+  apply_yaml(config, node, path, true);
+  for (const auto& o : overrides) apply_override(config, o, "command line");
+  return config;
+}
+
+std::string to_yaml(const ExperimentConfig& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  YamlWriter writer(out);
+  ExperimentConfig copy = config;  // visit is shared with the reader, so not const
+  copy.visit(writer);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string config_hash(const ExperimentConfig& config) { return fnv1a_hex(to_yaml(config)); }
+
+std::vector<std::pair<std::string, std::string>> describe_fields() {
+  std::vector<std::pair<std::string, std::string>> out;
+  ExperimentConfig defaults;
+  FieldDescriber describer(out);
+  defaults.visit(describer);
+  return out;
+}
+
+}  // namespace ablate

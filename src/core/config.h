@@ -1,0 +1,192 @@
+// Experiment configuration: plain option structs named like their YAML keys,
+// loaded strictly. Precedence: struct defaults < experiment YAML < sweep axis
+// < command-line `key=value`. Each layer is applied on top of the previous one
+// and reports errors with its own source (file:line, or the override text).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/schema.h"
+
+namespace YAML {
+class Node;
+}
+
+namespace ablate {
+
+struct DataOptions {
+  int resolution = 32;          // image side the encoder sees, px
+  int render_resolution = 192;  // scenes are drawn here, then area-downsampled
+  int min_objects = 1;
+  int max_objects = 3;
+  double vqa_fraction = 0.5;  // share of training sequences that are question-answer pairs
+
+  template <class V>
+  void visit(V& v) {
+    v.field("resolution", resolution, "image side in px seen by the encoder", in_range(8, 1024));
+    v.field("render_resolution", render_resolution,
+            "native render side in px; must be a multiple of resolution", in_range(8, 2048));
+    v.field("min_objects", min_objects, "fewest objects in a scene", in_range(1, 6));
+    v.field("max_objects", max_objects, "most objects in a scene", in_range(1, 6));
+    v.field("vqa_fraction", vqa_fraction, "share of training sequences that are VQA pairs",
+            in_range(0.0, 1.0));
+  }
+};
+
+struct EncoderOptions {
+  std::string type = "vit";
+  int patch_size = 4;
+  int width = 64;
+  int depth = 2;
+  int num_heads = 4;
+  double mlp_ratio = 4.0;
+
+  template <class V>
+  void visit(V& v) {
+    v.field("type", type, "registered image encoder", non_empty());
+    v.field("patch_size", patch_size, "patch side in px; must divide data.resolution",
+            in_range(1, 64));
+    v.field("width", width, "feature width D_enc", in_range(8, 4096));
+    v.field("depth", depth, "transformer blocks", in_range(0, 64));
+    v.field("num_heads", num_heads, "attention heads; must divide width", in_range(1, 64));
+    v.field("mlp_ratio", mlp_ratio, "MLP hidden width / width", in_range(0.25, 16.0));
+  }
+};
+
+struct ConnectorOptions {
+  std::string type = "avg_pool";
+  int num_tokens = 16;  // visual tokens per image, for connectors that choose it
+  int num_heads = 4;    // attention heads, for connectors that attend
+
+  template <class V>
+  void visit(V& v) {
+    v.field("type", type, "registered vision-language connector", non_empty());
+    v.field("num_tokens", num_tokens, "visual tokens per image (connectors that choose N)",
+            in_range(1, 4096));
+    v.field("num_heads", num_heads, "attention heads (attention connectors)", in_range(1, 64));
+  }
+};
+
+struct LmOptions {
+  int width = 128;
+  int depth = 2;
+  int num_heads = 4;
+  double mlp_ratio = 4.0;
+  bool tie_embeddings = true;
+  int max_seq_len = 256;
+
+  template <class V>
+  void visit(V& v) {
+    v.field("width", width, "model width D_lm", in_range(8, 8192));
+    v.field("depth", depth, "decoder blocks", in_range(1, 128));
+    v.field("num_heads", num_heads, "attention heads; width/num_heads must be even (rotary)",
+            in_range(1, 128));
+    v.field("mlp_ratio", mlp_ratio, "SwiGLU hidden width / width", in_range(0.25, 16.0));
+    v.field("tie_embeddings", tie_embeddings, "share input embedding and output head");
+    v.field("max_seq_len", max_seq_len, "longest sequence (visual + text tokens)",
+            in_range(16, 65536));
+  }
+};
+
+struct TrainOptions {
+  int steps = 600;
+  int batch_size = 32;
+  double lr = 2e-3;
+  double weight_decay = 0.05;
+  int warmup_steps = 50;
+  double min_lr_ratio = 0.1;  // cosine decays to lr * min_lr_ratio
+  double grad_clip = 1.0;     // max global gradient norm; 0 disables
+  int log_every = 25;
+  std::string precision = "fp32";
+  int threads = 0;  // 0: leave torch's default (the runner sets it per trial)
+
+  template <class V>
+  void visit(V& v) {
+    v.field("steps", steps, "optimizer steps", in_range(1, 10000000));
+    v.field("batch_size", batch_size, "sequences per step", in_range(1, 65536));
+    v.field("lr", lr, "peak AdamW learning rate", in_range(0.0, 1.0));
+    v.field("weight_decay", weight_decay, "AdamW decoupled weight decay", in_range(0.0, 1.0));
+    v.field("warmup_steps", warmup_steps, "linear warmup steps before the cosine decay",
+            at_least(0));
+    v.field("min_lr_ratio", min_lr_ratio, "final lr as a fraction of lr", in_range(0.0, 1.0));
+    v.field("grad_clip", grad_clip, "max global gradient norm (0: off)", at_least(0.0));
+    v.field("log_every", log_every, "steps between metrics.jsonl lines", at_least(1));
+    v.field("precision", precision, "fp32, or bf16 autocast", one_of({"fp32", "bf16"}));
+    v.field("threads", threads, "intra-op threads (0: runner/torch default)", in_range(0, 1024));
+  }
+};
+
+struct EvalOptions {
+  int num_items = 500;  // per benchmark
+  int seed = 1000003;   // evaluation scenes: the same for every trial, disjoint from training
+  int batch_size = 125;
+  int max_caption_tokens = 24;
+  int max_answer_tokens = 4;
+
+  template <class V>
+  void visit(V& v) {
+    v.field("num_items", num_items, "evaluation items per benchmark", in_range(1, 1000000));
+    v.field("seed", seed, "seed of the evaluation scenes (shared by all trials)", at_least(0));
+    v.field("batch_size", batch_size, "sequences per evaluation forward", in_range(1, 65536));
+    v.field("max_caption_tokens", max_caption_tokens, "decoding limit for captions",
+            in_range(1, 1024));
+    v.field("max_answer_tokens", max_answer_tokens, "decoding limit for answers",
+            in_range(1, 1024));
+  }
+};
+
+struct ExperimentConfig {
+  std::string name = "experiment";
+  int seed = 0;
+  std::string device = "cpu";
+  DataOptions data;
+  EncoderOptions encoder;
+  ConnectorOptions connector;
+  LmOptions lm;
+  TrainOptions train;
+  EvalOptions eval;
+
+  template <class V>
+  void visit(V& v) {
+    v.field("name", name, "experiment name", non_empty());
+    v.field("seed", seed, "seed of initialisation and training data order", at_least(0));
+    v.field("device", device, "cpu, or cuda when built with it", one_of({"cpu", "cuda"}));
+    v.section("data", data);
+    v.section("encoder", encoder);
+    v.section("connector", connector);
+    v.section("lm", lm);
+    v.section("train", train);
+    v.section("eval", eval);
+  }
+};
+
+// Applies one YAML layer (a map) on top of `config`. `source` names the layer
+// in errors: a file path (then `has_lines` adds :line) or an override's text.
+void apply_yaml(ExperimentConfig& config, const YAML::Node& node, const std::string& source,
+                bool has_lines);
+
+// Sets one dotted key (e.g. "train.steps") to a YAML value, with the same
+// strict checks as a file.
+void apply_value(ExperimentConfig& config, const std::string& dotted_key, const YAML::Node& value,
+                 const std::string& source, bool has_lines);
+
+// Applies a `dotted.key=value` override; the value is parsed as YAML.
+void apply_override(ExperimentConfig& config, const std::string& assignment,
+                    const std::string& source);
+
+// Loads an experiment file and applies overrides in order. Field-level checks
+// only; cross-field checks need the registries (see model/config_check.h).
+ExperimentConfig load_experiment(const std::string& path,
+                                 const std::vector<std::string>& overrides = {});
+
+// Resolved config as YAML, every field present, in declaration order.
+std::string to_yaml(const ExperimentConfig& config);
+
+// Stable identity of a resolved config: 16 hex digits of FNV-1a over to_yaml.
+std::string config_hash(const ExperimentConfig& config);
+
+// Every dotted key with its help text and default, for `ablate list`.
+std::vector<std::pair<std::string, std::string>> describe_fields();
+
+}  // namespace ablate

@@ -1,0 +1,41 @@
+// Option structs describe their fields once, in a `visit` member, and every
+// consumer (strict YAML reader, YAML writer, `ablate list`) walks that
+// description. A field is declared as
+//   v.field("steps", steps, "optimizer steps", at_least(1));
+// and a nested struct as
+//   v.section("train", train);
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ablate {
+
+template <class T>
+struct Check {
+  std::function<bool(const T&)> ok;  // empty: any value of the type is fine
+  std::string expected;              // e.g. "an integer >= 1"
+};
+
+Check<int> at_least(int lo);
+Check<int> in_range(int lo, int hi);
+Check<double> at_least(double lo);
+Check<double> in_range(double lo, double hi);
+Check<std::string> one_of(std::vector<std::string> values);
+Check<std::string> non_empty();
+
+template <class T>
+const char* type_name();
+template <>
+inline const char* type_name<int>() { return "an integer"; }
+template <>
+inline const char* type_name<double>() { return "a number"; }
+template <>
+inline const char* type_name<bool>() { return "true or false"; }
+template <>
+inline const char* type_name<std::string>() { return "a string"; }
+template <>
+inline const char* type_name<std::vector<std::string>>() { return "a list of strings"; }
+
+}  // namespace ablate

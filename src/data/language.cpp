@@ -1,0 +1,160 @@
+#include "data/language.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace ablate {
+namespace {
+
+constexpr std::array<const char*, 7> kNumberWords = {"zero", "one", "two",  "three",
+                                                      "four", "five", "six"};
+
+std::string with_article(const std::string& phrase) {
+  const char c = phrase.empty() ? 'x' : phrase[0];
+  const bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+  return (vowel ? "an " : "a ") + phrase;
+}
+
+std::string object_phrase(const Object& o) {
+  return with_article(fmt::format("{} {} {}", kSizeNames[o.size], kColourNames[o.colour],
+                                  kShapeNames[o.shape]));
+}
+
+std::string object_list(const Scene& scene) {
+  std::string out;
+  const size_t n = scene.objects.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out += (i + 1 == n) ? " and " : " , ";
+    out += object_phrase(scene.objects[i]);
+  }
+  return out;
+}
+
+constexpr int kNumTemplates = kNumCaptionReferences;
+
+std::string caption_template(const Scene& scene, int t) {
+  const std::string list = object_list(scene);
+  const size_t n = scene.objects.size();
+  switch (t) {
+    case 0:
+      return list + " .";
+    case 1:
+      return "there is " + list + " .";
+    case 2:
+      return "an image of " + list + " .";
+    case 3:
+      return fmt::format("{} {} : {} .", kNumberWords.at(n), n == 1 ? "shape" : "shapes", list);
+    case 4:
+      return list + " on a grey background .";
+    default:
+      throw std::logic_error("caption_template: unknown template");
+  }
+}
+
+std::vector<std::string> repeat(const std::string& answer) {
+  return std::vector<std::string>(kNumVqaAnswers, answer);
+}
+
+template <class Key>
+std::vector<int> unique_indices(const Scene& scene, Key key) {
+  std::vector<int> out;
+  for (size_t i = 0; i < scene.objects.size(); ++i) {
+    int count = 0;
+    for (const auto& o : scene.objects) count += key(o) == key(scene.objects[i]);
+    if (count == 1) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> caption_references(const Scene& scene) {
+  std::vector<std::string> refs;
+  for (int t = 0; t < kNumTemplates; ++t) refs.push_back(caption_template(scene, t));
+  return refs;
+}
+
+std::string sample_caption(const Scene& scene, Rng& rng) {
+  return caption_template(scene, rng.uniform_int(kNumTemplates));
+}
+
+VqaItem sample_question(const Scene& scene, Rng& rng) {
+  const auto unique_shape = unique_indices(scene, [](const Object& o) { return o.shape; });
+  const auto unique_colour = unique_indices(scene, [](const Object& o) { return o.colour; });
+  std::vector<int> types;
+  if (!unique_shape.empty()) types.push_back(0);
+  if (!unique_colour.empty()) types.push_back(1);
+  types.push_back(2);
+  types.push_back(3);
+  const int type = types[rng.uniform_int(static_cast<int>(types.size()))];
+
+  VqaItem item;
+  item.type = kQuestionTypes[type];
+  switch (type) {
+    case 0: {
+      const Object& o = scene.objects[unique_shape[rng.uniform_int(
+          static_cast<int>(unique_shape.size()))]];
+      item.question = fmt::format("what color is the {} ?", kShapeNames[o.shape]);
+      item.answers = repeat(kColourNames[o.colour]);
+      break;
+    }
+    case 1: {
+      const Object& o = scene.objects[unique_colour[rng.uniform_int(
+          static_cast<int>(unique_colour.size()))]];
+      item.question = fmt::format("what shape is the {} object ?", kColourNames[o.colour]);
+      item.answers = repeat(kShapeNames[o.shape]);
+      break;
+    }
+    case 2:
+      item.question = "how many shapes are there ?";
+      item.answers = repeat(std::to_string(scene.objects.size()));
+      break;
+    case 3: {
+      // Balanced yes/no. Negatives share the colour or the shape of an object
+      // in the scene, so "yes whenever the colour is present" is not enough.
+      const bool yes = rng.bernoulli(0.5);
+      const Object& o = scene.objects[rng.uniform_int(static_cast<int>(scene.objects.size()))];
+      int shape = o.shape, colour = o.colour;
+      if (!yes) {
+        auto present = [&](int s, int c) {
+          return std::any_of(scene.objects.begin(), scene.objects.end(),
+                             [&](const Object& x) { return x.shape == s && x.colour == c; });
+        };
+        do {
+          if (rng.bernoulli(0.5)) {
+            shape = rng.uniform_int(static_cast<int>(kShapeNames.size()));
+          } else {
+            colour = rng.uniform_int(static_cast<int>(kColourNames.size()));
+          }
+        } while (present(shape, colour));
+      }
+      item.question = fmt::format("is there {} ?",
+                                  with_article(fmt::format("{} {}", kColourNames[colour],
+                                                           kShapeNames[shape])));
+      item.answers = repeat(yes ? "yes" : "no");
+      break;
+    }
+    default:
+      throw std::logic_error("sample_question: unknown type");
+  }
+  return item;
+}
+
+std::vector<std::string> world_words() {
+  std::set<std::string> words = {"a",     "an",    "and",   "there",  "is",     "image",
+                                 "of",    "shape", "shapes", "on",    "grey",   "background",
+                                 "what",  "color", "the",   "object", "how",    "many",
+                                 "are",   "yes",   "no",    "caption", "question", "answer",
+                                 ":",     "?",     ".",     ","};
+  for (const char* w : kShapeNames) words.insert(w);
+  for (const char* w : kColourNames) words.insert(w);
+  for (const char* w : kSizeNames) words.insert(w);
+  for (const char* w : kNumberWords) words.insert(w);
+  for (int i = 0; i <= 9; ++i) words.insert(std::to_string(i));
+  return {words.begin(), words.end()};
+}
+
+}  // namespace ablate

@@ -1,0 +1,123 @@
+#include "data/render.h"
+
+#include <cairo.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace ablate {
+namespace {
+
+struct Rgb {
+  double r, g, b;
+};
+// Same order as kColourNames.
+constexpr Rgb kPalette[] = {{0.90, 0.10, 0.10}, {0.10, 0.70, 0.20}, {0.15, 0.30, 0.95},
+                            {0.95, 0.90, 0.10}, {0.60, 0.20, 0.80}, {1.00, 0.55, 0.00},
+                            {1.00, 1.00, 1.00}, {0.05, 0.05, 0.05}};
+static_assert(sizeof(kPalette) / sizeof(kPalette[0]) == kColourNames.size());
+constexpr double kBackground = 0.5;
+
+void polygon(cairo_t* cr, double cx, double cy, double r, int corners, double start_angle,
+             double inner_ratio) {
+  const int points = inner_ratio > 0 ? corners * 2 : corners;
+  for (int i = 0; i < points; ++i) {
+    const double radius = (inner_ratio > 0 && i % 2 == 1) ? r * inner_ratio : r;
+    const double angle = start_angle + 2 * M_PI * i / points;
+    const double px = cx + radius * std::cos(angle);
+    const double py = cy + radius * std::sin(angle);
+    if (i == 0) {
+      cairo_move_to(cr, px, py);
+    } else {
+      cairo_line_to(cr, px, py);
+    }
+  }
+  cairo_close_path(cr);
+}
+
+void trace_shape(cairo_t* cr, const Object& o, int size) {
+  const double cx = o.x * size, cy = o.y * size, r = o.radius() * size;
+  switch (o.shape) {
+    case 0:  // circle
+      cairo_arc(cr, cx, cy, r, 0, 2 * M_PI);
+      break;
+    case 1:  // square, same area order as the circle
+      cairo_rectangle(cr, cx - 0.85 * r, cy - 0.85 * r, 1.7 * r, 1.7 * r);
+      break;
+    case 2:  // triangle, pointing up
+      polygon(cr, cx, cy + 0.15 * r, 1.1 * r, 3, -M_PI / 2, 0);
+      break;
+    case 3:  // diamond
+      polygon(cr, cx, cy, r, 4, -M_PI / 2, 0);
+      break;
+    case 4:  // five-pointed star
+      polygon(cr, cx, cy, 1.1 * r, 5, -M_PI / 2, 0.45);
+      break;
+    default:
+      throw std::logic_error("render: unknown shape index");
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> render_scene_rgb(const Scene& scene, int size) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, size, size);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_GOOD);
+  cairo_set_source_rgb(cr, kBackground, kBackground, kBackground);
+  cairo_paint(cr);
+  for (const auto& o : scene.objects) {
+    const Rgb& c = kPalette[o.colour];
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    trace_shape(cr, o, size);
+    cairo_fill(cr);
+  }
+  cairo_surface_flush(surface);
+  const unsigned char* data = cairo_image_surface_get_data(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  std::vector<uint8_t> rgb(static_cast<size_t>(size) * size * 3);
+  for (int y = 0; y < size; ++y) {
+    const auto* row = reinterpret_cast<const uint32_t*>(data + y * stride);
+    for (int x = 0; x < size; ++x) {
+      const uint32_t px = row[x];  // native-endian 0x00RRGGBB
+      uint8_t* out = &rgb[(static_cast<size_t>(y) * size + x) * 3];
+      out[0] = (px >> 16) & 0xFF;
+      out[1] = (px >> 8) & 0xFF;
+      out[2] = px & 0xFF;
+    }
+  }
+  cairo_destroy(cr);
+  cairo_surface_destroy(surface);
+  return rgb;
+}
+
+std::vector<float> area_downsample(const std::vector<uint8_t>& rgb, int in_size, int out_size) {
+  if (out_size <= 0 || in_size % out_size != 0) {
+    throw std::invalid_argument("area_downsample: output size must divide input size");
+  }
+  const int f = in_size / out_size;
+  const float scale = 1.0f / (255.0f * f * f);
+  std::vector<float> out(static_cast<size_t>(out_size) * out_size * 3, 0.0f);
+  for (int y = 0; y < in_size; ++y) {
+    const int oy = y / f;
+    for (int x = 0; x < in_size; ++x) {
+      const uint8_t* px = &rgb[(static_cast<size_t>(y) * in_size + x) * 3];
+      float* o = &out[(static_cast<size_t>(oy) * out_size + x / f) * 3];
+      o[0] += px[0];
+      o[1] += px[1];
+      o[2] += px[2];
+    }
+  }
+  for (auto& v : out) v *= scale;
+  return out;
+}
+
+torch::Tensor scene_image(const Scene& scene, int render_resolution, int resolution) {
+  const auto pixels =
+      area_downsample(render_scene_rgb(scene, render_resolution), render_resolution, resolution);
+  auto hwc = torch::from_blob(const_cast<float*>(pixels.data()), {resolution, resolution, 3},
+                              torch::kFloat32);
+  return hwc.permute({2, 0, 1}).mul(2.0).sub(1.0).contiguous();  // [3, H, W], new storage
+}
+
+}  // namespace ablate

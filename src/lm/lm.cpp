@@ -1,0 +1,55 @@
+#include "lm/lm.h"
+
+namespace ablate {
+
+DecoderBlockImpl::DecoderBlockImpl(const LmOptions& o) {
+  norm1_ = register_module("norm1", RMSNorm(o.width));
+  attn_ = register_module("attn", Attention(o.width, o.num_heads));
+  norm2_ = register_module("norm2", RMSNorm(o.width));
+  ffn_ = register_module("ffn", SwiGlu(o.width, static_cast<int64_t>(o.width * o.mlp_ratio)));
+}
+
+torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, Rotary rotary) {
+  auto h = x + attn_(norm1_(x), /*context=*/torch::Tensor(), /*causal=*/true, rotary);
+  return h + ffn_(norm2_(h));
+}
+
+LanguageModelImpl::LanguageModelImpl(const LmOptions& options, int vocab_size)
+    : options_(options), vocab_size_(vocab_size) {
+  TORCH_CHECK(options.width % options.num_heads == 0 && (options.width / options.num_heads) % 2 == 0,
+              "lm: width ", options.width, " must split into ", options.num_heads,
+              " heads of even size");
+  embed_ = register_module("embed", torch::nn::Embedding(vocab_size, options.width));
+  blocks_ = register_module("blocks", torch::nn::ModuleList());
+  for (int i = 0; i < options.depth; ++i) blocks_->push_back(DecoderBlock(options));
+  norm_ = register_module("norm", RMSNorm(options.width));
+  if (!options.tie_embeddings) {
+    head_ = register_module(
+        "head", torch::nn::Linear(torch::nn::LinearOptions(options.width, vocab_size).bias(false)));
+  }
+  rotary_ = register_module("rotary", Rotary(options.width / options.num_heads, options.max_seq_len));
+}
+
+void LanguageModelImpl::init_weights() {
+  // N(0, 0.02) everywhere: tied embeddings at N(0, 1) start the loss above 30
+  // (../shared/PROXY-NOTES.md, point 6).
+  init_transformer_weights(*this, 0.02);
+}
+
+torch::Tensor LanguageModelImpl::embed(const torch::Tensor& tokens) {
+  TORCH_CHECK(tokens.dim() == 2, "lm: expected tokens [B, T], got ", tokens.sizes());
+  return embed_(tokens);
+}
+
+torch::Tensor LanguageModelImpl::forward(const torch::Tensor& embeds) {
+  TORCH_CHECK(embeds.dim() == 3 && embeds.size(2) == options_.width,
+              "lm: expected embeddings [B, T, ", options_.width, "], got ", embeds.sizes());
+  TORCH_CHECK(embeds.size(1) <= options_.max_seq_len, "lm: sequence of ", embeds.size(1),
+              " tokens exceeds lm.max_seq_len=", options_.max_seq_len);
+  auto x = embeds;
+  for (auto& block : *blocks_) x = block->as<DecoderBlock>()->forward(x, rotary_);
+  x = norm_(x);
+  return head_ ? head_(x) : torch::matmul(x, embed_->weight.to(x.scalar_type()).t());
+}
+
+}  // namespace ablate

@@ -1,0 +1,69 @@
+// The proxy VLM: image encoder -> connector -> decoder LM, with the visual
+// tokens spliced in where the image appears (as MM1). Also the load-time check
+// of a whole config: every derived shape (patch grid, visual token count,
+// sequence length) is computed here, and impossible combinations fail with a
+// sentence saying why before anything trains.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+#include "connectors/connector.h"
+#include "core/config.h"
+#include "data/dataset.h"
+#include "encoders/encoder.h"
+#include "lm/lm.h"
+
+namespace ablate {
+
+struct VlmShapes {
+  int grid_size = 0;          // patch grid side
+  int num_patches = 0;        // P
+  int num_visual_tokens = 0;  // N, from the connector
+  int encoder_dim = 0;
+  int lm_dim = 0;
+  int vocab_size = 0;
+  int max_text_tokens = 0;  // longest text the world produces after an image
+};
+
+// Cross-field and registry checks; ConfigError names `source` (the config's
+// origin, e.g. a file plus overrides) and the keys involved.
+VlmShapes check_config(const ExperimentConfig& config, const std::string& source);
+
+// load_experiment + check_config.
+ExperimentConfig load_checked_experiment(const std::string& path,
+                                         const std::vector<std::string>& overrides = {});
+
+class VlmImpl : public torch::nn::Module {
+ public:
+  explicit VlmImpl(const ExperimentConfig& config);
+  // Seeds torch's generator from config.seed and draws all initial weights.
+  void init_weights(uint64_t seed);
+
+  // images [B, 3, H, W] -> visual tokens [B, N, D_lm]
+  torch::Tensor encode_images(const torch::Tensor& images);
+  // tokens [B, T] with N placeholders per image, visual [B, N, D_lm] -> logits [B, T, V]
+  torch::Tensor logits(const torch::Tensor& tokens, const torch::Tensor& visual);
+  // Next-token loss on text tokens, averaged per example, then over the batch.
+  torch::Tensor loss(const Batch& batch);
+
+  const VlmShapes& shapes() const { return shapes_; }
+  // Parameters per stage: encoder, connector, lm, total.
+  std::map<std::string, int64_t> parameter_counts() const;
+
+ private:
+  VlmShapes shapes_;
+  Encoder encoder_{nullptr};
+  Connector connector_{nullptr};
+  LanguageModel lm_{nullptr};
+};
+TORCH_MODULE(Vlm);
+
+// Per-example next-token loss. logits [B, T, V], tokens [B, T], mask [B, T]
+// (1 where tokens[:, t] is a target) -> [B].
+torch::Tensor per_example_loss(const torch::Tensor& logits, const torch::Tensor& tokens,
+                               const torch::Tensor& mask);
+
+}  // namespace ablate

@@ -1,0 +1,187 @@
+#include "report/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "core/error.h"
+#include "core/io.h"
+
+namespace ablate {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Column order of the table; metrics not listed follow alphabetically.
+const std::vector<std::string> kPreferredOrder = {"average", "caption.cider_d", "caption.bleu_4",
+                                                  "vqa.accuracy"};
+
+std::vector<std::string> metric_order(const nlohmann::json& metrics) {
+  std::vector<std::string> names;
+  for (const auto& n : kPreferredOrder) {
+    if (metrics.contains(n)) names.push_back(n);
+  }
+  for (const auto& [name, _] : metrics.items()) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+double mean_of(const std::vector<double>& v) {
+  if (v.empty()) return 0;
+  double s = 0;
+  for (double x : v) s += x;
+  return s / v.size();
+}
+
+double sample_std(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  const double m = mean_of(v);
+  double ss = 0;
+  for (double x : v) ss += (x - m) * (x - m);
+  return std::sqrt(ss / (v.size() - 1));
+}
+
+SweepRecords load_sweep(const std::string& sweep_dir) {
+  const fs::path runs = fs::path(sweep_dir) / "runs";
+  if (!fs::is_directory(runs)) {
+    throw RunFolderError(fmt::format("{}: no runs/ folder; is this a sweep folder (e.g. sweeps/smoke)?", sweep_dir));
+  }
+  SweepRecords out;
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(runs)) {
+    if (e.is_directory()) dirs.push_back(e.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& dir : dirs) {
+    TrialRecord r;
+    r.id = dir.filename().string();
+    try {
+      const auto info = read_json((dir / "trial.json").string());
+      r.label = info.at("label").get<std::string>();
+      r.seed = info.at("seed").get<int>();
+      const auto status = read_json((dir / "status.json").string());
+      r.state = status.at("state").get<std::string>();
+      r.reason = status.value("reason", "");
+      if (r.state == "done") {
+        r.scores = read_json((dir / "scores.json").string());
+        if (!r.scores.contains("metrics") || !r.scores["metrics"].is_object()) {
+          throw RunFolderError(fmt::format("{}: no 'metrics' object", (dir / "scores.json").string()));
+        }
+      }
+    } catch (const RunFolderError& e) {
+      out.problems.push_back(e.what());
+      continue;
+    } catch (const nlohmann::json::exception& e) {
+      out.problems.push_back(fmt::format("{}: malformed record ({})", dir.string(), e.what()));
+      continue;
+    }
+    out.trials.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<RankedRow> rank_trials(const std::vector<TrialRecord>& trials) {
+  std::map<std::string, std::vector<const TrialRecord*>> groups;
+  for (const auto& t : trials) {
+    if (t.state == "done") groups[t.label].push_back(&t);
+  }
+  std::vector<RankedRow> rows;
+  for (const auto& [label, members] : groups) {
+    RankedRow row;
+    row.label = label;
+    row.num_seeds = static_cast<int>(members.size());
+    row.metric_names = metric_order(members.front()->scores["metrics"]);
+    for (const auto& name : row.metric_names) {
+      std::vector<double> values;
+      for (const auto* m : members) {
+        const auto& metrics = m->scores["metrics"];
+        if (metrics.contains(name) && metrics[name].is_number()) values.push_back(metrics[name].get<double>());
+      }
+      row.mean.push_back(mean_of(values));
+      row.std.push_back(sample_std(values));
+    }
+    rows.push_back(std::move(row));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const RankedRow& a, const RankedRow& b) {
+    return a.mean.front() > b.mean.front();
+  });
+  return rows;
+}
+
+std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecords& records) {
+  std::string out;
+  if (rows.empty()) {
+    out += "No finished trials yet.\n";
+  } else {
+    const auto& names = rows.front().metric_names;
+    out += "| rank | config | seeds |";
+    for (const auto& n : names) out += fmt::format(" {} |", n);
+    out += "\n|---:|---|---:|";
+    for (size_t i = 0; i < names.size(); ++i) out += "---:|";
+    out += "\n";
+    for (size_t r = 0; r < rows.size(); ++r) {
+      out += fmt::format("| {} | {} | {} |", r + 1, rows[r].label, rows[r].num_seeds);
+      for (size_t i = 0; i < rows[r].mean.size(); ++i) {
+        out += rows[r].num_seeds > 1 ? fmt::format(" {:.1f} ± {:.1f} |", rows[r].mean[i], rows[r].std[i])
+                                     : fmt::format(" {:.1f} |", rows[r].mean[i]);
+      }
+      out += "\n";
+    }
+  }
+  // Shortcut baselines of the evaluation items (identical for every trial).
+  for (const auto& t : records.trials) {
+    if (t.state != "done" || !t.scores.contains("baselines")) continue;
+    for (const auto& [name, value] : t.scores["baselines"].items()) {
+      if (value.is_number()) out += fmt::format("\nShortcut baseline {}: {:.1f}", name, value.get<double>());
+    }
+    if (t.scores["baselines"].contains("note")) {
+      out += fmt::format(" ({})", t.scores["baselines"]["note"].get<std::string>());
+    }
+    out += "\n";
+    break;
+  }
+  int failed = 0, unfinished = 0;
+  for (const auto& t : records.trials) {
+    if (t.state == "failed") {
+      ++failed;
+      out += fmt::format("\nfailed: {} seed {} ({}): {}", t.label, t.seed, t.id, t.reason);
+    } else if (t.state != "done") {
+      ++unfinished;
+    }
+  }
+  if (failed) out += "\n";
+  if (unfinished) out += fmt::format("\n{} trial(s) not finished.\n", unfinished);
+  for (const auto& p : records.problems) out += fmt::format("\nunreadable run folder: {}\n", p);
+  return out;
+}
+
+std::string csv_table(const std::vector<RankedRow>& rows) {
+  std::string out = "rank,config,seeds";
+  if (!rows.empty()) {
+    for (const auto& n : rows.front().metric_names) out += fmt::format(",{}_mean,{}_std", n, n);
+  }
+  out += "\n";
+  for (size_t r = 0; r < rows.size(); ++r) {
+    out += fmt::format("{},\"{}\",{}", r + 1, rows[r].label, rows[r].num_seeds);
+    for (size_t i = 0; i < rows[r].mean.size(); ++i) out += fmt::format(",{:.6g},{:.6g}", rows[r].mean[i], rows[r].std[i]);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string write_report(const std::string& sweep_dir) {
+  const SweepRecords records = load_sweep(sweep_dir);
+  const auto rows = rank_trials(records.trials);
+  const std::string md = markdown_table(rows, records);
+  write_file_atomic((fs::path(sweep_dir) / "report.md").string(), md);
+  write_file_atomic((fs::path(sweep_dir) / "report.csv").string(), csv_table(rows));
+  return md;
+}
+
+}  // namespace ablate

@@ -1,0 +1,111 @@
+#include "sweep/trial.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/io.h"
+#include "eval/evaluate.h"
+#include "model/vlm.h"
+#include "train/trainer.h"
+
+namespace ablate {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string file_in(const std::string& dir, const char* name) { return (fs::path(dir) / name).string(); }
+
+}  // namespace
+
+void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
+                        const nlohmann::json& trial_info) {
+  fs::create_directories(run_dir);
+  write_file_atomic(file_in(run_dir, "config.yaml"), to_yaml(config));
+  if (trial_info.is_object()) write_json_atomic(file_in(run_dir, "trial.json"), trial_info);
+}
+
+void write_status(const std::string& run_dir, const std::string& state, const std::string& reason,
+                  const nlohmann::json& extra) {
+  nlohmann::json status = {{"state", state},
+                           {"reason", reason},
+                           {"time", now_iso8601()},
+                           {"host", hostname()},
+                           {"pid", ::getpid()},
+                           {"ablate_version", ABLATE_VERSION},
+                           {"git_commit", ABLATE_GIT_COMMIT}};
+  status.update(extra);
+  write_json_atomic(file_in(run_dir, "status.json"), status);
+}
+
+bool trial_done(const std::string& run_dir) {
+  try {
+    const auto status = read_json(file_in(run_dir, "status.json"));
+    if (status.value("state", "") != kTrialStateDone) return false;
+    const auto scores = read_json(file_in(run_dir, "scores.json"));
+    return scores.contains("metrics");
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool run_trial(const std::string& run_dir, bool verbose) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string started_at = now_iso8601();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const std::string config_path = file_in(run_dir, "config.yaml");
+  try {
+    const ExperimentConfig config = load_checked_experiment(config_path);
+    if (config.train.threads > 0) torch::set_num_threads(config.train.threads);
+    write_status(run_dir, kTrialStateRunning, "", {{"started_at", started_at}});
+    // A rerun starts its curve afresh.
+    fs::remove(file_in(run_dir, "metrics.jsonl"));
+
+    const EvalSet eval = make_eval_set(config.data, config.eval);
+    const TrainStream stream(config, eval.signatures);
+    Vlm model(config);
+    model->init_weights(static_cast<uint64_t>(config.seed));
+    model->to(device_of(config));
+
+    if (verbose) {
+      fmt::print("training {} ({} parameters, {} visual tokens) for {} steps\n", config.name,
+                 model->parameter_counts()["total"], model->shapes().num_visual_tokens,
+                 config.train.steps);
+    }
+    const TrainSummary summary =
+        train_model(model, config, stream, file_in(run_dir, "metrics.jsonl"), [&](int step, double loss) {
+          if (verbose) fmt::print("  step {:>6}  loss {:.4f}  ({:.0f} s)\n", step, loss, elapsed());
+          std::fflush(stdout);
+        });
+    const auto eval_start = std::chrono::steady_clock::now();
+    nlohmann::json card = evaluate_model(model, config, eval);
+    card["train"] = {{"steps", summary.steps},
+                     {"seconds", summary.seconds},
+                     {"final_loss", summary.final_loss},
+                     {"median_step_seconds", summary.median_step_seconds}};
+    card["eval_seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - eval_start).count();
+    card["parameters"] = model->parameter_counts();
+    card["num_visual_tokens"] = model->shapes().num_visual_tokens;
+    write_json_atomic(file_in(run_dir, "scores.json"), card);
+    write_status(run_dir, kTrialStateDone, "",
+                 {{"started_at", started_at}, {"seconds", elapsed()}});
+    return true;
+  } catch (const std::exception& e) {
+    // NonFiniteLoss, ConfigError, torch errors, I/O: recorded, never lost.
+    try {
+      write_status(run_dir, kTrialStateFailed, e.what(),
+                   {{"started_at", started_at}, {"seconds", elapsed()}});
+    } catch (const std::exception&) {
+    }
+    fmt::print(stderr, "trial {} failed: {}\n", run_dir, e.what());
+    return false;
+  }
+}
+
+}  // namespace ablate

@@ -1,0 +1,39 @@
+// One trial = one run folder, the ground truth of a result:
+//   config.yaml    resolved config (every key)
+//   trial.json     sweep, label (axis values), seed, id
+//   metrics.jsonl  training curve
+//   scores.json    score card (eval/evaluate.h) plus train summary and sizes
+//   status.json    state (running / done / failed), reason, timings, host,
+//                  ablate version and git commit
+// Every file but metrics.jsonl is written atomically.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "core/config.h"
+
+namespace ablate {
+
+inline constexpr const char* kTrialStateRunning = "running";
+inline constexpr const char* kTrialStateDone = "done";
+inline constexpr const char* kTrialStateFailed = "failed";
+
+// Writes config.yaml (and trial.json when `trial_info` is an object) into
+// `run_dir`, creating it.
+void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
+                        const nlohmann::json& trial_info);
+
+// Trains and evaluates the trial in `run_dir` (config.yaml must exist). Never
+// throws for a failing trial: the failure is recorded in status.json and the
+// function returns false.
+bool run_trial(const std::string& run_dir, bool verbose);
+
+// True when status.json says done and scores.json parses.
+bool trial_done(const std::string& run_dir);
+
+void write_status(const std::string& run_dir, const std::string& state, const std::string& reason,
+                  const nlohmann::json& extra = nlohmann::json::object());
+
+}  // namespace ablate

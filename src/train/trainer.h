@@ -1,0 +1,49 @@
+// Training loop of one trial: AdamW (decoupled weight decay on matrices
+// only), warmup + cosine schedule, global gradient-norm clipping, optional
+// bf16 autocast, metrics every train.log_every steps to metrics.jsonl. A
+// non-finite loss stops training with NonFiniteLoss, recorded by the caller.
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "core/config.h"
+#include "data/dataset.h"
+#include "model/vlm.h"
+
+namespace ablate {
+
+class NonFiniteLoss : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TrainSummary {
+  int steps = 0;
+  double seconds = 0;
+  double final_loss = 0;           // mean loss over the last logging window
+  double median_step_seconds = 0;  // median wall time of one optimizer step
+};
+
+// Called after every logged step with the metrics line just written.
+using ProgressFn = std::function<void(int step, double loss)>;
+
+TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const TrainStream& stream,
+                         const std::string& metrics_path, const ProgressFn& progress = {});
+
+// Enables bf16 autocast on CPU for its lifetime when `enabled`.
+class AutocastGuard {
+ public:
+  explicit AutocastGuard(bool enabled);
+  ~AutocastGuard();
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool enabled_;
+};
+
+torch::Device device_of(const ExperimentConfig& config);
+
+}  // namespace ablate
