@@ -1,0 +1,73 @@
+// Throughput of the pieces a trial spends its time in. Run: build/ablate_bench
+// (or `make bench`); compare ratios within one run, the machine is shared.
+#include <benchmark/benchmark.h>
+
+#include "core/config.h"
+#include "data/dataset.h"
+#include "data/render.h"
+#include "eval/caption_metrics.h"
+#include "model/vlm.h"
+#include "train/trainer.h"
+
+namespace ablate {
+namespace {
+
+ExperimentConfig smoke_config() {
+  ExperimentConfig c;  // defaults are the smoke proxy of experiments/smoke.yaml
+  c.name = "bench";
+  return c;
+}
+
+// One optimizer step of the smoke proxy (batch 32), data generation included.
+void BM_TrainStep(benchmark::State& state) {
+  auto c = smoke_config();
+  c.connector.type = state.range(0) == 0 ? "avg_pool" : "attn_pool";
+  c.train.precision = state.range(1) == 0 ? "fp32" : "bf16";
+  torch::set_num_threads(1);
+  Vlm model(c);
+  model->init_weights(0);
+  const std::unordered_set<std::string> none;
+  const TrainStream stream(c, none);
+  torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
+  int64_t step = 0;
+  for (auto _ : state) {
+    const Batch b = stream.batch(step++, model->shapes().num_visual_tokens);
+    opt.zero_grad();
+    AutocastGuard autocast(c.train.precision == "bf16");
+    auto loss = model->loss(b);
+    loss.backward();
+    opt.step();
+    benchmark::DoNotOptimize(loss.item<float>());
+  }
+  state.SetItemsProcessed(state.iterations() * c.train.batch_size);
+  state.SetLabel(c.connector.type + "/" + c.train.precision);
+}
+BENCHMARK(BM_TrainStep)->Args({0, 0})->Args({1, 0})->Args({0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Data only: 32 scenes generated, rendered at 192 px, downsampled to 32 px.
+void BM_TrainBatchData(benchmark::State& state) {
+  auto c = smoke_config();
+  const std::unordered_set<std::string> none;
+  const TrainStream stream(c, none);
+  int64_t step = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(stream.batch(step++, 16));
+  state.SetItemsProcessed(state.iterations() * c.train.batch_size);
+}
+BENCHMARK(BM_TrainBatchData)->Unit(benchmark::kMillisecond);
+
+// CIDEr-D over a 500-item corpus of world captions.
+void BM_CiderD500(benchmark::State& state) {
+  DataOptions d;
+  std::vector<std::string> cands;
+  std::vector<std::vector<std::string>> refs;
+  for (uint64_t i = 0; i < 500; ++i) {
+    const Scene s = generate_scene(i, d);
+    refs.push_back(caption_references(s));
+    cands.push_back(refs.back()[i % 5]);
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(cider_d(cands, refs).score);
+}
+BENCHMARK(BM_CiderD500)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace ablate

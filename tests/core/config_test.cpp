@@ -1,0 +1,124 @@
+// Strict config loading: every error names the source, line and key.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "model/vlm.h"
+#include "test_util.h"
+
+namespace ablate {
+namespace {
+
+using testing::ScratchDir;
+
+std::string write(const ScratchDir& dir, const std::string& text) {
+  const std::string path = dir.file("exp.yaml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Message of the ConfigError that `fn` throws ("" when it does not throw).
+template <class Fn>
+std::string error_of(Fn fn) {
+  try {
+    fn();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, LoadsTheSmokeExperiment) {
+  const auto c = load_checked_experiment(testing::source_path("experiments/smoke.yaml"));
+  EXPECT_EQ(c.name, "smoke");
+  EXPECT_EQ(c.connector.type, "avg_pool");
+  EXPECT_EQ(c.data.resolution, 32);
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndKey) {
+  ScratchDir dir;
+  const auto path = write(dir, "name: x\ntrain:\n  steps: 10\n  stepz: 5\n");
+  const auto msg = error_of([&] { load_experiment(path); });
+  EXPECT_NE(msg.find(path + ":4"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unknown key 'train.stepz'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("steps"), std::string::npos) << "lists the valid keys: " << msg;
+}
+
+TEST(Config, WrongTypeAndOutOfRangeNameTheExpectation) {
+  ScratchDir dir;
+  auto msg = error_of([&] { load_experiment(write(dir, "train:\n  steps: many\n")); });
+  EXPECT_NE(msg.find(":2: key 'train.steps': expected an integer"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'many'"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_experiment(write(dir, "train:\n  lr: -1\n")); });
+  EXPECT_NE(msg.find("key 'train.lr': expected a number in [0, 1]"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_experiment(write(dir, "train:\n  precision: fp8\n")); });
+  EXPECT_NE(msg.find("one of: fp32, bf16"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_experiment(write(dir, "data: 5\n")); });
+  EXPECT_NE(msg.find("key 'data': expected a map"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_experiment(write(dir, "train: [steps: 3\n")); });
+  EXPECT_NE(msg.find("invalid YAML"), std::string::npos) << msg;
+}
+
+TEST(Config, OverridesTakePrecedenceAndAreChecked) {
+  ScratchDir dir;
+  const auto path = write(dir, "train:\n  steps: 10\n");
+  EXPECT_EQ(load_experiment(path, {"train.steps=200"}).train.steps, 200);
+  EXPECT_EQ(load_experiment(path, {"train.steps=200", "train.steps=3"}).train.steps, 3);
+  EXPECT_EQ(load_experiment(path, {"connector.type=attn_pool"}).connector.type, "attn_pool");
+
+  auto msg = error_of([&] { load_experiment(path, {"train.stepz=1"}); });
+  EXPECT_NE(msg.find("command line 'train.stepz=1'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unknown key 'train.stepz'"), std::string::npos) << msg;
+  msg = error_of([&] { load_experiment(path, {"train.steps"}); });
+  EXPECT_NE(msg.find("expected key=value"), std::string::npos) << msg;
+  msg = error_of([&] { load_experiment(path, {"train.steps=0"}); });
+  EXPECT_NE(msg.find("expected an integer in [1, 10000000], got '0'"), std::string::npos) << msg;
+}
+
+TEST(Config, ImpossibleCombinationsFailAtLoadWithValidValues) {
+  ScratchDir dir;
+  const auto path = write(dir, "name: x\n");
+  auto msg = error_of([&] { load_checked_experiment(path, {"encoder.patch_size=5"}); });
+  EXPECT_NE(msg.find("encoder.patch_size=5 does not divide data.resolution=32"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("30, 35"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_checked_experiment(path, {"connector.num_tokens=9"}); });
+  EXPECT_NE(msg.find("connector.num_tokens=9 is impossible for avg_pool on a 8x8 patch grid"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("valid values: 1, 4, 16, 64"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_checked_experiment(path, {"connector.type=cabs"}); });
+  EXPECT_NE(msg.find("unknown connector 'cabs'; available: attn_pool, avg_pool"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_checked_experiment(path, {"data.resolution=48"}); });
+  EXPECT_EQ(msg, "") << "192 is a multiple of 48";
+  msg = error_of([&] { load_checked_experiment(path, {"data.resolution=40"}); });
+  EXPECT_NE(msg.find("data.render_resolution=192 is not a multiple of data.resolution=40"), std::string::npos) << msg;
+
+  msg = error_of([&] { load_checked_experiment(path, {"connector.num_tokens=144", "connector.type=attn_pool", "lm.max_seq_len=64"}); });
+  EXPECT_NE(msg.find("lm.max_seq_len=64"), std::string::npos) << msg;
+}
+
+TEST(Config, ResolvedYamlRoundTripsAndHashIsStable) {
+  ScratchDir dir;
+  ExperimentConfig c = testing::tiny_config();
+  c.train.lr = 3e-4;
+  c.train.precision = "bf16";
+  const std::string path = dir.file("resolved.yaml");
+  std::ofstream(path) << to_yaml(c);
+  const ExperimentConfig back = load_experiment(path);
+  EXPECT_EQ(to_yaml(back), to_yaml(c));
+  EXPECT_EQ(config_hash(back), config_hash(c));
+  c.seed = 1;
+  EXPECT_NE(config_hash(back), config_hash(c));
+}
+
+}  // namespace
+}  // namespace ablate

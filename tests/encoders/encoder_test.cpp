@@ -1,0 +1,64 @@
+// One suite over every registered image encoder.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "encoders/encoder.h"
+
+namespace ablate {
+namespace {
+
+class EncoderSuite : public ::testing::TestWithParam<std::string> {
+ protected:
+  EncoderOptions options() const {
+    EncoderOptions o;
+    o.type = GetParam();
+    o.patch_size = 4;
+    o.width = 16;
+    o.depth = 1;
+    o.num_heads = 2;
+    return o;
+  }
+  Encoder make(int resolution = 16) const {
+    torch::manual_seed(0);
+    auto e = encoder_registry().get(GetParam()).make(options(), resolution);
+    e->init_weights();
+    return e;
+  }
+};
+
+TEST_P(EncoderSuite, PatchFeaturesShape) {
+  auto e = make();
+  const int grid = encoder_registry().get(GetParam()).grid_size(options(), 16);
+  EXPECT_EQ(e->num_patches(), grid * grid);
+  EXPECT_EQ(e(torch::randn({2, 3, 16, 16})).sizes(), (std::vector<int64_t>{2, grid * grid, 16}));
+  EXPECT_THROW(e(torch::randn({2, 3, 20, 20})), c10::Error) << "wrong resolution is rejected";
+}
+
+TEST_P(EncoderSuite, GradientsReachEveryParameter) {
+  auto e = make();
+  e(torch::randn({2, 3, 16, 16})).pow(2).sum().backward();
+  for (const auto& p : e->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
+  }
+}
+
+TEST_P(EncoderSuite, EvalIsDeterministic) {
+  auto e = make();
+  e->eval();
+  torch::InferenceMode guard;
+  const auto x = torch::randn({2, 3, 16, 16});
+  EXPECT_TRUE(torch::equal(e(x), e(x)));
+}
+
+TEST_P(EncoderSuite, ResolutionThatDoesNotDivideIsRejected) {
+  EncoderOptions o = options();
+  o.patch_size = 5;
+  EXPECT_THROW(encoder_registry().get(GetParam()).grid_size(o, 16), ConfigError);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EncoderSuite, ::testing::ValuesIn(encoder_registry().names()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace ablate
