@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "core/version.h"
 #include "encoders/encoder.h"
 #include "eval/score_file.h"
 #include "model/vlm.h"
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"ablate: which multimodal design choices matter, measured on small proxy models"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", fmt::format("ablate {} ({})", ABLATE_VERSION, ABLATE_GIT_COMMIT));
+  app.set_version_flag("--version", fmt::format("ablate {} ({})", version(), git_commit()));
 
   std::string config_path, out, spec_path, sweep_dir, score_path, run_dir;
   std::vector<std::string> overrides;

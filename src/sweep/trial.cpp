@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/version.h"
 #include "eval/evaluate.h"
 #include "model/vlm.h"
 #include "train/trainer.h"
@@ -35,8 +36,8 @@ void write_status(const std::string& run_dir, const std::string& state, const st
                            {"time", now_iso8601()},
                            {"host", hostname()},
                            {"pid", ::getpid()},
-                           {"ablate_version", ABLATE_VERSION},
-                           {"git_commit", ABLATE_GIT_COMMIT}};
+                           {"ablate_version", version()},
+                           {"git_commit", git_commit()}};
   status.update(extra);
   write_json_atomic(file_in(run_dir, "status.json"), status);
 }
