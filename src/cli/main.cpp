@@ -1,11 +1,10 @@
 // The `ablate` command: train one experiment, run and report sweeps, score
 // external predictions, list components.
+#include <fmt/format.h>
 #include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -38,10 +37,17 @@ void ensure_passive_openmp(char** argv) {
 
 std::string self_binary() { return fs::read_symlink("/proc/self/exe").string(); }
 
-int cmd_train(const std::string& config_path, const std::vector<std::string>& overrides, std::string out) {
+int cmd_train(const std::string& config_path, const std::vector<std::string>& overrides,
+              std::string out) {
   const ExperimentConfig config = load_checked_experiment(config_path, overrides);
-  if (out.empty()) out = (fs::path("runs") / fmt::format("{}-{}", config.name, config_hash(config).substr(0, 12))).string();
-  prepare_run_folder(out, config, {{"sweep", ""}, {"id", fs::path(out).filename().string()}, {"label", config.name}, {"seed", config.seed}});
+  if (out.empty())
+    out = (fs::path("runs") / fmt::format("{}-{}", config.name, config_hash(config).substr(0, 12)))
+              .string();
+  prepare_run_folder(out, config,
+                     {{"sweep", ""},
+                      {"id", fs::path(out).filename().string()},
+                      {"label", config.name},
+                      {"seed", config.seed}});
   fmt::print("run folder: {}\n", out);
   if (!run_trial(out, /*verbose=*/true)) return 1;
   const auto scores = read_json((fs::path(out) / "scores.json").string());
@@ -65,8 +71,8 @@ int cmd_score(const std::string& path, bool as_json) {
   if (scores.contains("cider_d")) {
     fmt::print("CIDEr-D       {:.4f}\n", scores["cider_d"].get<double>());
     const auto& b = scores["bleu"];
-    fmt::print("BLEU-1..4     {:.4f} {:.4f} {:.4f} {:.4f}\n", b[0].get<double>(), b[1].get<double>(),
-               b[2].get<double>(), b[3].get<double>());
+    fmt::print("BLEU-1..4     {:.4f} {:.4f} {:.4f} {:.4f}\n", b[0].get<double>(),
+               b[1].get<double>(), b[2].get<double>(), b[3].get<double>());
   }
   if (scores.contains("vqa_accuracy")) {
     fmt::print("VQA accuracy  {:.4f}\n", scores["vqa_accuracy"].get<double>());
@@ -83,7 +89,8 @@ int cmd_list() {
   for (const auto& name : connector_registry().names()) {
     fmt::print("  {:<12} {}\n", name, connector_registry().get(name).description);
   }
-  fmt::print("benchmarks:\n  {:<12} {}\n  {:<12} {}\n", "caption", "captioning, CIDEr-D and BLEU-4 (COCO)", "vqa",
+  fmt::print("benchmarks:\n  {:<12} {}\n  {:<12} {}\n", "caption",
+             "captioning, CIDEr-D and BLEU-4 (COCO)", "vqa",
              "colour / shape / count / exists questions, VQA accuracy (VQAv2)");
   fmt::print("config keys:\n");
   for (const auto& [key, help] : describe_fields()) fmt::print("  {:<26} {}\n", key, help);
@@ -117,20 +124,26 @@ int main(int argc, char** argv) {
   sweep->add_option("spec", spec_path, "ablation YAML")->required()->check(CLI::ExistingFile);
   sweep->add_option("overrides", overrides, "key=value overrides applied to every trial");
   sweep->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
-  sweep->add_option("--jobs", jobs, "trials in parallel (default: one per core)")->check(CLI::Range(1, 1024));
+  sweep->add_option("--jobs", jobs, "trials in parallel (default: one per core)")
+      ->check(CLI::Range(1, 1024));
   sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
 
-  auto* report = app.add_subcommand("report", "rank a sweep's trials (writes report.md and report.csv)");
+  auto* report =
+      app.add_subcommand("report", "rank a sweep's trials (writes report.md and report.csv)");
   report->add_option("sweep_dir", sweep_dir, "sweep folder, e.g. sweeps/smoke")->required();
 
-  auto* score = app.add_subcommand("score", "score external captions / VQA answers from a JSON file");
+  auto* score =
+      app.add_subcommand("score", "score external captions / VQA answers from a JSON file");
   score->add_option("file", score_path, "predictions JSON")->required()->check(CLI::ExistingFile);
   score->add_flag("--json", as_json, "print one JSON object");
 
   auto* list = app.add_subcommand("list", "list encoders, connectors, benchmarks and config keys");
 
-  auto* run_trial_cmd = app.add_subcommand("run-trial", "run one prepared run folder (used by executors)");
-  run_trial_cmd->add_option("run_dir", run_dir, "run folder with config.yaml")->required()->check(CLI::ExistingDirectory);
+  auto* run_trial_cmd =
+      app.add_subcommand("run-trial", "run one prepared run folder (used by executors)");
+  run_trial_cmd->add_option("run_dir", run_dir, "run folder with config.yaml")
+      ->required()
+      ->check(CLI::ExistingDirectory);
 
   CLI11_PARSE(app, argc, argv);
   try {

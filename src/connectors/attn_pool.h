@@ -11,12 +11,12 @@ namespace ablate {
 class AttnPoolImpl : public ConnectorImpl {
  public:
   AttnPoolImpl(const ConnectorOptions& options, const ConnectorShapes& shapes);
-  void init_weights() override;
   // N = num_tokens, any positive number; D_enc must divide into num_heads.
   static int output_tokens(const ConnectorOptions& options, const ConnectorShapes& shapes);
 
  protected:
   torch::Tensor forward_impl(const torch::Tensor& patches) override;
+  void init_extra() override;
 
  private:
   torch::Tensor queries_;  // [N, D_enc]

@@ -26,18 +26,16 @@ int AvgPoolImpl::output_tokens(const ConnectorOptions& options, const ConnectorS
 }
 
 AvgPoolImpl::AvgPoolImpl(const ConnectorOptions& options, const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes)) {
+    : ConnectorImpl(shapes, output_tokens(options, shapes), options.pos_embed) {
   proj_ = register_module("proj", Mlp(shapes.in_dim, shapes.out_dim, shapes.out_dim));
 }
-
-void AvgPoolImpl::init_weights() { init_transformer_weights(*this); }
 
 torch::Tensor AvgPoolImpl::forward_impl(const torch::Tensor& patches) {
   const int64_t b = patches.size(0), d = patches.size(2), grid = grid_size();
   const int64_t side = static_cast<int64_t>(std::lround(std::sqrt(double(num_output_tokens()))));
   auto x = patches.transpose(1, 2).reshape({b, d, grid, grid});  // [B, D, g, g]
-  x = torch::avg_pool2d(x, /*kernel_size=*/grid / side);          // [B, D, n, n]
-  x = x.flatten(2).transpose(1, 2);                               // [B, N, D]
+  x = torch::avg_pool2d(x, /*kernel_size=*/grid / side);         // [B, D, n, n]
+  x = x.flatten(2).transpose(1, 2);                              // [B, N, D]
   return proj_(x);
 }
 

@@ -11,7 +11,6 @@ namespace ablate {
 class AvgPoolImpl : public ConnectorImpl {
  public:
   AvgPoolImpl(const ConnectorOptions& options, const ConnectorShapes& shapes);
-  void init_weights() override;
   // N = num_tokens; it must be a square whose side divides the grid side.
   static int output_tokens(const ConnectorOptions& options, const ConnectorShapes& shapes);
 

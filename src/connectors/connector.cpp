@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "model/layers.h"
 
 namespace ablate {
 
@@ -16,9 +17,23 @@ int patch_grid_side(int num_patches) {
   return side;
 }
 
-ConnectorImpl::ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens)
+ConnectorImpl::ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens, bool pos_embed)
     : shapes_(shapes), num_tokens_(num_tokens) {
-  norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({shapes.in_dim})));
+  if (pos_embed) {
+    pos_embed_ =
+        register_parameter("pos_embed", torch::zeros({shapes.num_patches, shapes.in_dim}));
+  }
+  norm_ =
+      register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({shapes.in_dim})));
+}
+
+void ConnectorImpl::init_weights() {
+  init_transformer_weights(*this);
+  if (pos_embed_.defined()) {
+    torch::NoGradGuard no_grad;
+    pos_embed_.normal_(0.0, 0.02);
+  }
+  init_extra();
 }
 
 int64_t ConnectorImpl::grid_size() const { return patch_grid_side(shapes_.num_patches); }
@@ -26,9 +41,9 @@ int64_t ConnectorImpl::grid_size() const { return patch_grid_side(shapes_.num_pa
 torch::Tensor ConnectorImpl::forward(const torch::Tensor& patches) {
   TORCH_CHECK(patches.dim() == 3 && patches.size(1) == shapes_.num_patches &&
                   patches.size(2) == shapes_.in_dim,
-              "connector: expected patch features [B, ", shapes_.num_patches, ", ",
-              shapes_.in_dim, "], got ", patches.sizes());
-  auto out = forward_impl(norm_(patches));
+              "connector: expected patch features [B, ", shapes_.num_patches, ", ", shapes_.in_dim,
+              "], got ", patches.sizes());
+  auto out = forward_impl(norm_(pos_embed_.defined() ? patches + pos_embed_ : patches));
   TORCH_CHECK(out.dim() == 3 && out.size(0) == patches.size(0) && out.size(1) == num_tokens_ &&
                   out.size(2) == shapes_.out_dim,
               "connector: expected visual tokens [", patches.size(0), ", ", num_tokens_, ", ",

@@ -1,7 +1,7 @@
 // Vision-language connector interface: patch features [B, P, D_enc] ->
 // visual tokens [B, N, D_lm]. The base class does the shared framing
-// (shape checks, pre-norm of the patch features) so that an ablation changes
-// only the component under study.
+// (shape checks, optional position embedding, pre-norm of the patch features) so that an ablation
+// changes only the component under study.
 #pragma once
 
 #include <torch/torch.h>
@@ -27,17 +27,24 @@ class ConnectorImpl : public torch::nn::Module {
 
   const ConnectorShapes& shapes() const { return shapes_; }
   int64_t num_output_tokens() const { return num_tokens_; }
-  virtual void init_weights() = 0;
+
+  // Draws initial weights from torch's global generator (seeded by the model
+  // builder): N(0, 0.02) Linear weights, default conv init, then init_extra().
+  void init_weights();
 
  protected:
-  ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens);
+  // `pos_embed`: add a learned position embedding [P, D_enc] before the norm.
+  ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens, bool pos_embed);
   // normed patch features [B, P, D_enc] -> [B, N, D_lm]
   virtual torch::Tensor forward_impl(const torch::Tensor& patches) = 0;
+  // Parameters that are not Linear / conv weights (e.g. learned queries).
+  virtual void init_extra() {}
   int64_t grid_size() const;
 
  private:
   ConnectorShapes shapes_;
   int64_t num_tokens_;
+  torch::Tensor pos_embed_;  // [P, D_enc], undefined when off
   torch::nn::LayerNorm norm_{nullptr};
 };
 TORCH_MODULE(Connector);

@@ -26,8 +26,7 @@ std::string scalar_text(const YAML::Node& node) {
 // `finish` can reject the rest.
 class YamlReader {
  public:
-  YamlReader(const YAML::Node& node, const std::string& source, bool has_lines,
-             std::string prefix)
+  YamlReader(const YAML::Node& node, const std::string& source, bool has_lines, std::string prefix)
       : node_(node), source_(source), has_lines_(has_lines), prefix_(std::move(prefix)) {}
 
   template <class T>
@@ -61,8 +60,8 @@ class YamlReader {
     for (const auto& kv : node_) {
       const std::string key = kv.first.as<std::string>();
       if (!allowed.count(key)) {
-        throw ConfigError(fmt::format("{}: unknown key '{}'; expected one of: {}",
-                                      where(kv.first), dotted(key), fmt::join(allowed_, ", ")));
+        throw ConfigError(fmt::format("{}: unknown key '{}'; expected one of: {}", where(kv.first),
+                                      dotted(key), fmt::join(allowed_, ", ")));
       }
     }
   }
@@ -215,8 +214,10 @@ void apply_value(ExperimentConfig& config, const std::string& dotted_key, const 
   std::stringstream parts(dotted_key);
   std::string part;
   while (std::getline(parts, part, '.')) path.push_back(part);
-  if (path.empty() || std::any_of(path.begin(), path.end(), [](const auto& p) { return p.empty(); })) {
-    throw ConfigError(fmt::format("{}: '{}' is not a dotted key like train.steps", source, dotted_key));
+  if (path.empty() ||
+      std::any_of(path.begin(), path.end(), [](const auto& p) { return p.empty(); })) {
+    throw ConfigError(
+        fmt::format("{}: '{}' is not a dotted key like train.steps", source, dotted_key));
   }
   // Build {a: {b: value}} from "a.b".
   YAML::Node root(YAML::NodeType::Map);

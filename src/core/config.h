@@ -56,8 +56,11 @@ struct EncoderOptions {
 
 struct ConnectorOptions {
   std::string type = "avg_pool";
-  int num_tokens = 16;  // visual tokens per image, for connectors that choose it
-  int num_heads = 4;    // attention heads, for connectors that attend
+  int num_tokens = 16;      // visual tokens per image, for connectors that choose it
+  int num_heads = 4;        // attention heads, for connectors that attend
+  int depth = 3;            // c_abstractor: blocks per stage; perceiver_resampler: layers
+  int shuffle_factor = 2;   // pixel_shuffle: r, merging r x r patches into one token
+  bool pos_embed = false;   // learned position embedding on the patches (c_abstractor: always)
 
   template <class V>
   void visit(V& v) {
@@ -65,6 +68,11 @@ struct ConnectorOptions {
     v.field("num_tokens", num_tokens, "visual tokens per image (connectors that choose N)",
             in_range(1, 4096));
     v.field("num_heads", num_heads, "attention heads (attention connectors)", in_range(1, 64));
+    v.field("depth", depth, "c_abstractor blocks per stage / perceiver_resampler layers",
+            in_range(0, 32));
+    v.field("shuffle_factor", shuffle_factor, "pixel_shuffle: r x r patches per token",
+            in_range(1, 16));
+    v.field("pos_embed", pos_embed, "add a learned position embedding to the patch features");
   }
 };
 

@@ -28,7 +28,8 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
+    if (!out)
+      throw std::runtime_error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
     out << content;
     out.flush();
     if (!out) throw std::runtime_error(fmt::format("{}: write failed", tmp));
@@ -38,7 +39,8 @@ void write_file_atomic(const std::string& path, const std::string& content) {
 
 void append_line(const std::string& path, const std::string& line) {
   std::ofstream out(path, std::ios::app);
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot append: {}", path, std::strerror(errno)));
+  if (!out)
+    throw std::runtime_error(fmt::format("{}: cannot append: {}", path, std::strerror(errno)));
   out << line << '\n';
 }
 

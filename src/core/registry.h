@@ -31,8 +31,8 @@ class Registry {
   const Entry& get(const std::string& name) const {
     auto it = entries_.find(name);
     if (it == entries_.end()) {
-      throw ConfigError(fmt::format("unknown {} '{}'; available: {}", kind_, name,
-                                    fmt::join(names(), ", ")));
+      throw ConfigError(
+          fmt::format("unknown {} '{}'; available: {}", kind_, name, fmt::join(names(), ", ")));
     }
     return it->second;
   }

@@ -28,14 +28,24 @@ Check<std::string> non_empty();
 template <class T>
 const char* type_name();
 template <>
-inline const char* type_name<int>() { return "an integer"; }
+inline const char* type_name<int>() {
+  return "an integer";
+}
 template <>
-inline const char* type_name<double>() { return "a number"; }
+inline const char* type_name<double>() {
+  return "a number";
+}
 template <>
-inline const char* type_name<bool>() { return "true or false"; }
+inline const char* type_name<bool>() {
+  return "true or false";
+}
 template <>
-inline const char* type_name<std::string>() { return "a string"; }
+inline const char* type_name<std::string>() {
+  return "a string";
+}
 template <>
-inline const char* type_name<std::vector<std::string>>() { return "a list of strings"; }
+inline const char* type_name<std::vector<std::string>>() {
+  return "a list of strings";
+}
 
 }  // namespace ablate

@@ -42,8 +42,8 @@ std::vector<int> vqa_text(const VqaItem& item) {
   return ids;
 }
 
-Batch collate(const std::vector<torch::Tensor>& images,
-              const std::vector<std::vector<int>>& texts, int num_visual_tokens) {
+Batch collate(const std::vector<torch::Tensor>& images, const std::vector<std::vector<int>>& texts,
+              int num_visual_tokens) {
   TORCH_CHECK(images.size() == texts.size(), "collate: ", images.size(), " images but ",
               texts.size(), " texts");
   TORCH_CHECK(!images.empty(), "collate: empty batch");
@@ -70,7 +70,8 @@ Batch collate(const std::vector<torch::Tensor>& images,
 EvalSet make_eval_set(const DataOptions& data, const EvalOptions& eval) {
   EvalSet set;
   for (int i = 0; i < eval.num_items; ++i) {
-    Scene scene = generate_scene(derive_seed({uint64_t(eval.seed), kEvalCaptionStream, uint64_t(i)}), data);
+    Scene scene =
+        generate_scene(derive_seed({uint64_t(eval.seed), kEvalCaptionStream, uint64_t(i)}), data);
     set.signatures.insert(scene_signature(scene));
     set.captions.push_back({scene, caption_references(scene)});
   }
@@ -110,8 +111,7 @@ Batch TrainStream::batch(int64_t step, int num_visual_tokens) const {
   std::vector<std::vector<int>> texts;
   for (int i = 0; i < b; ++i) {
     auto [scene, text] = example(step * b + i);
-    images.push_back(
-        scene_image(scene, config_.data.render_resolution, config_.data.resolution));
+    images.push_back(scene_image(scene, config_.data.render_resolution, config_.data.resolution));
     texts.push_back(std::move(text));
   }
   return collate(images, texts, num_visual_tokens);

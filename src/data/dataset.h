@@ -31,8 +31,8 @@ struct Batch {
 // Builds padded sequences from images and the text token ids that follow
 // each image. Every text token (including a final <eos> if present) is a
 // target; <bos>, image placeholders and padding are not.
-Batch collate(const std::vector<torch::Tensor>& images,
-              const std::vector<std::vector<int>>& texts, int num_visual_tokens);
+Batch collate(const std::vector<torch::Tensor>& images, const std::vector<std::vector<int>>& texts,
+              int num_visual_tokens);
 
 struct CaptionEvalItem {
   Scene scene;

@@ -9,8 +9,8 @@
 namespace ablate {
 namespace {
 
-constexpr std::array<const char*, 7> kNumberWords = {"zero", "one", "two",  "three",
-                                                      "four", "five", "six"};
+constexpr std::array<const char*, 7> kNumberWords = {"zero", "one",  "two", "three",
+                                                     "four", "five", "six"};
 
 std::string with_article(const std::string& phrase) {
   const char c = phrase.empty() ? 'x' : phrase[0];
@@ -19,8 +19,8 @@ std::string with_article(const std::string& phrase) {
 }
 
 std::string object_phrase(const Object& o) {
-  return with_article(fmt::format("{} {} {}", kSizeNames[o.size], kColourNames[o.colour],
-                                  kShapeNames[o.shape]));
+  return with_article(
+      fmt::format("{} {} {}", kSizeNames[o.size], kColourNames[o.colour], kShapeNames[o.shape]));
 }
 
 std::string object_list(const Scene& scene) {
@@ -95,15 +95,15 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
   item.type = kQuestionTypes[type];
   switch (type) {
     case 0: {
-      const Object& o = scene.objects[unique_shape[rng.uniform_int(
-          static_cast<int>(unique_shape.size()))]];
+      const Object& o =
+          scene.objects[unique_shape[rng.uniform_int(static_cast<int>(unique_shape.size()))]];
       item.question = fmt::format("what color is the {} ?", kShapeNames[o.shape]);
       item.answers = repeat(kColourNames[o.colour]);
       break;
     }
     case 1: {
-      const Object& o = scene.objects[unique_colour[rng.uniform_int(
-          static_cast<int>(unique_colour.size()))]];
+      const Object& o =
+          scene.objects[unique_colour[rng.uniform_int(static_cast<int>(unique_colour.size()))]];
       item.question = fmt::format("what shape is the {} object ?", kColourNames[o.colour]);
       item.answers = repeat(kShapeNames[o.shape]);
       break;
@@ -131,9 +131,9 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
           }
         } while (present(shape, colour));
       }
-      item.question = fmt::format("is there {} ?",
-                                  with_article(fmt::format("{} {}", kColourNames[colour],
-                                                           kShapeNames[shape])));
+      item.question =
+          fmt::format("is there {} ?",
+                      with_article(fmt::format("{} {}", kColourNames[colour], kShapeNames[shape])));
       item.answers = repeat(yes ? "yes" : "no");
       break;
     }
@@ -144,11 +144,10 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
 }
 
 std::vector<std::string> world_words() {
-  std::set<std::string> words = {"a",     "an",    "and",   "there",  "is",     "image",
-                                 "of",    "shape", "shapes", "on",    "grey",   "background",
-                                 "what",  "color", "the",   "object", "how",    "many",
-                                 "are",   "yes",   "no",    "caption", "question", "answer",
-                                 ":",     "?",     ".",     ","};
+  std::set<std::string> words = {
+      "a",    "an",         "and",      "there",  "is",  "image",  "of",  "shape", "shapes", "on",
+      "grey", "background", "what",     "color",  "the", "object", "how", "many",  "are",    "yes",
+      "no",   "caption",    "question", "answer", ":",   "?",      ".",   ","};
   for (const char* w : kShapeNames) words.insert(w);
   for (const char* w : kColourNames) words.insert(w);
   for (const char* w : kSizeNames) words.insert(w);

@@ -17,8 +17,7 @@ inline constexpr int kNumCaptionReferences = 5;
 inline constexpr int kNumVqaAnswers = 10;  // as VQAv2
 
 // Question types of the `vqa` benchmark.
-inline constexpr std::array<const char*, 4> kQuestionTypes = {"colour", "shape", "count",
-                                                              "exists"};
+inline constexpr std::array<const char*, 4> kQuestionTypes = {"colour", "shape", "count", "exists"};
 
 // All reference captions of a scene, one per template.
 std::vector<std::string> caption_references(const Scene& scene);

@@ -13,9 +13,9 @@
 namespace ablate {
 
 inline constexpr std::array<const char*, 5> kShapeNames = {"circle", "square", "triangle",
-                                                          "diamond", "star"};
-inline constexpr std::array<const char*, 8> kColourNames = {
-    "red", "green", "blue", "yellow", "purple", "orange", "white", "black"};
+                                                           "diamond", "star"};
+inline constexpr std::array<const char*, 8> kColourNames = {"red",    "green",  "blue",  "yellow",
+                                                            "purple", "orange", "white", "black"};
 inline constexpr std::array<const char*, 2> kSizeNames = {"small", "large"};
 // Radius as a fraction of the image side. At 32 px a small shape is ~4.5 px
 // across, too few pixels to tell a star from a diamond; at 64 px it is not.

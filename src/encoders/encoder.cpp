@@ -10,8 +10,8 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& images) {
   auto out = forward_impl(images);  // [B, P, D_enc]
   TORCH_CHECK(out.dim() == 3 && out.size(0) == images.size(0) && out.size(1) == num_patches() &&
                   out.size(2) == dim_,
-              "encoder: expected patch features [", images.size(0), ", ", num_patches(), ", ",
-              dim_, "], got ", out.sizes());
+              "encoder: expected patch features [", images.size(0), ", ", num_patches(), ", ", dim_,
+              "], got ", out.sizes());
   return out;
 }
 

@@ -5,10 +5,11 @@
 namespace ablate {
 
 void register_builtin_encoders(Registry<EncoderEntry>& registry) {
-  registry.add("vit", {"Vision Transformer over patch_size x patch_size patches",
-                       vit_grid_size, [](const EncoderOptions& o) { return o.width; },
+  registry.add("vit", {"Vision Transformer over patch_size x patch_size patches", vit_grid_size,
+                       [](const EncoderOptions& o) { return o.width; },
                        [](const EncoderOptions& o, int resolution) {
-                         return Encoder(std::shared_ptr<EncoderImpl>(std::make_shared<VitImpl>(o, resolution)));
+                         return Encoder(std::shared_ptr<EncoderImpl>(
+                             std::make_shared<VitImpl>(o, resolution)));
                        }});
 }
 

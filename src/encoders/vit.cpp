@@ -26,8 +26,9 @@ int vit_grid_size(const EncoderOptions& options, int resolution) {
 VitImpl::VitImpl(const EncoderOptions& options, int resolution)
     : EncoderImpl(options.width, resolution, vit_grid_size(options, resolution)) {
   patch_embed_ = register_module(
-      "patch_embed", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, options.width, options.patch_size)
-                                           .stride(options.patch_size)));
+      "patch_embed",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(3, options.width, options.patch_size)
+                            .stride(options.patch_size)));
   pos_embed_ = register_parameter("pos_embed", torch::zeros({1, num_patches(), dim()}));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int i = 0; i < options.depth; ++i) {

@@ -35,8 +35,8 @@ int ngram_order(const Ngram& key) { return key[0] - '0'; }
 void check_sizes(const std::vector<std::string>& candidates,
                  const std::vector<std::vector<std::string>>& references) {
   if (candidates.size() != references.size()) {
-    throw std::invalid_argument(fmt::format("{} candidates but {} reference sets",
-                                            candidates.size(), references.size()));
+    throw std::invalid_argument(
+        fmt::format("{} candidates but {} reference sets", candidates.size(), references.size()));
   }
   for (size_t i = 0; i < references.size(); ++i) {
     if (references[i].empty()) {
@@ -173,7 +173,8 @@ std::array<double, 4> bleu(const std::vector<std::string>& candidates,
     for (int k = 0; k < kMaxN; ++k) guess[k] += std::max(len - k, 0);
     for (const auto& kv : count_ngrams(words)) {
       auto it = max_counts.find(kv.first);
-      if (it != max_counts.end()) correct[ngram_order(kv.first) - 1] += std::min(kv.second, it->second);
+      if (it != max_counts.end())
+        correct[ngram_order(kv.first) - 1] += std::min(kv.second, it->second);
     }
   }
   std::array<double, 4> scores{};

@@ -8,8 +8,8 @@ std::vector<std::vector<int>> greedy_decode(Vlm& model, const torch::Tensor& vis
                                             const std::vector<std::vector<int>>& prompts,
                                             int max_new_tokens) {
   const int64_t batch = static_cast<int64_t>(prompts.size());
-  TORCH_CHECK(visual.dim() == 3 && visual.size(0) == batch,
-              "greedy_decode: expected visual [", batch, ", N, D], got ", visual.sizes());
+  TORCH_CHECK(visual.dim() == 3 && visual.size(0) == batch, "greedy_decode: expected visual [",
+              batch, ", N, D], got ", visual.sizes());
   const int64_t n = visual.size(1);
   const size_t prompt_len = prompts.empty() ? 0 : prompts.front().size();
   auto tokens = torch::empty({batch, 1 + n + static_cast<int64_t>(prompt_len)}, torch::kInt64);
@@ -27,7 +27,7 @@ std::vector<std::vector<int>> greedy_decode(Vlm& model, const torch::Tensor& vis
   // Without a KV cache each step re-runs the whole sequence; sequences are
   // short (tens of tokens) and evaluation is a small share of a trial.
   for (int step = 0; step < max_new_tokens; ++step) {
-    const auto logits = model->logits(tokens, visual);  // [B, T, V]
+    const auto logits = model->logits(tokens, visual);                  // [B, T, V]
     const auto next = logits.select(1, -1).argmax(-1).to(torch::kCPU);  // [B]
     auto next_acc = next.accessor<int64_t, 1>();
     bool all_done = true;

@@ -59,9 +59,10 @@ double vqa_majority_baseline(const std::vector<VqaEvalItem>& items) {
   for (const auto& it : items) ++counts[it.item.type][it.item.answers.front()];
   std::map<std::string, std::string> majority;
   for (const auto& [type, answers] : counts) {
-    majority[type] = std::max_element(answers.begin(), answers.end(), [](const auto& a, const auto& b) {
-                       return a.second < b.second;
-                     })->first;
+    majority[type] =
+        std::max_element(answers.begin(), answers.end(), [](const auto& a, const auto& b) {
+          return a.second < b.second;
+        })->first;
   }
   double total = 0;
   for (const auto& it : items) total += vqa_accuracy(majority[it.item.type], it.item.answers);
@@ -116,7 +117,8 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
   card["baselines"]["note"] = "vqa: majority answer per question type on the same items";
 
   // MM1 reports one averaged score: mean of the benchmarks' primary metrics.
-  metrics["average"] = (metrics["caption.cider_d"].get<double>() + metrics["vqa.accuracy"].get<double>()) / 2;
+  metrics["average"] =
+      (metrics["caption.cider_d"].get<double>() + metrics["vqa.accuracy"].get<double>()) / 2;
 
   for (int i = 0; i < kNumSamples && i < static_cast<int>(captions.size()); ++i) {
     card["samples"].push_back({{"benchmark", "caption"},

@@ -14,7 +14,8 @@ using Json = nlohmann::json;
 // Pairs candidates with references by id; every id must be in both.
 void collect(const Json& part, const std::string& where, std::vector<std::string>& candidates,
              std::vector<std::vector<std::string>>& references) {
-  if (!part.is_object()) throw ConfigError(fmt::format("{}: expected an object with candidates and references", where));
+  if (!part.is_object())
+    throw ConfigError(fmt::format("{}: expected an object with candidates and references", where));
   for (const char* key : {"candidates", "references"}) {
     if (!part.contains(key) || !part[key].is_object()) {
       throw ConfigError(fmt::format("{}.{}: expected an object keyed by id", where, key));
@@ -25,13 +26,16 @@ void collect(const Json& part, const std::string& where, std::vector<std::string
       throw ConfigError(fmt::format("{}.candidates: no candidate for id '{}'", where, id));
     }
     const auto& cand = part["candidates"][id];
-    if (!cand.is_string()) throw ConfigError(fmt::format("{}.candidates.{}: expected a string", where, id));
+    if (!cand.is_string())
+      throw ConfigError(fmt::format("{}.candidates.{}: expected a string", where, id));
     if (!refs.is_array() || refs.empty()) {
-      throw ConfigError(fmt::format("{}.references.{}: expected a non-empty list of strings", where, id));
+      throw ConfigError(
+          fmt::format("{}.references.{}: expected a non-empty list of strings", where, id));
     }
     std::vector<std::string> r;
     for (const auto& s : refs) {
-      if (!s.is_string()) throw ConfigError(fmt::format("{}.references.{}: expected strings", where, id));
+      if (!s.is_string())
+        throw ConfigError(fmt::format("{}.references.{}: expected strings", where, id));
       r.push_back(s.get<std::string>());
     }
     candidates.push_back(cand.get<std::string>());
@@ -51,7 +55,8 @@ nlohmann::json score_predictions(const nlohmann::json& input, const std::string&
   if (!input.is_object()) throw ConfigError(fmt::format("{}: expected a JSON object", source));
   for (const auto& [key, _] : input.items()) {
     if (key != "captions" && key != "vqa") {
-      throw ConfigError(fmt::format("{}: unknown key '{}'; expected captions and/or vqa", source, key));
+      throw ConfigError(
+          fmt::format("{}: unknown key '{}'; expected captions and/or vqa", source, key));
     }
   }
   if (input.empty()) throw ConfigError(fmt::format("{}: expected captions and/or vqa", source));

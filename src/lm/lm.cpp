@@ -16,9 +16,9 @@ torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, Rotary rotary) {
 
 LanguageModelImpl::LanguageModelImpl(const LmOptions& options, int vocab_size)
     : options_(options), vocab_size_(vocab_size) {
-  TORCH_CHECK(options.width % options.num_heads == 0 && (options.width / options.num_heads) % 2 == 0,
-              "lm: width ", options.width, " must split into ", options.num_heads,
-              " heads of even size");
+  TORCH_CHECK(
+      options.width % options.num_heads == 0 && (options.width / options.num_heads) % 2 == 0,
+      "lm: width ", options.width, " must split into ", options.num_heads, " heads of even size");
   embed_ = register_module("embed", torch::nn::Embedding(vocab_size, options.width));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int i = 0; i < options.depth; ++i) blocks_->push_back(DecoderBlock(options));
@@ -27,7 +27,8 @@ LanguageModelImpl::LanguageModelImpl(const LmOptions& options, int vocab_size)
     head_ = register_module(
         "head", torch::nn::Linear(torch::nn::LinearOptions(options.width, vocab_size).bias(false)));
   }
-  rotary_ = register_module("rotary", Rotary(options.width / options.num_heads, options.max_seq_len));
+  rotary_ =
+      register_module("rotary", Rotary(options.width / options.num_heads, options.max_seq_len));
 }
 
 void LanguageModelImpl::init_weights() {

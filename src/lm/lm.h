@@ -27,8 +27,8 @@ class LanguageModelImpl : public torch::nn::Module {
   LanguageModelImpl(const LmOptions& options, int vocab_size);
   void init_weights();
 
-  torch::Tensor embed(const torch::Tensor& tokens);      // [B, T] -> [B, T, D]
-  torch::Tensor forward(const torch::Tensor& embeds);    // [B, T, D] -> logits [B, T, V]
+  torch::Tensor embed(const torch::Tensor& tokens);    // [B, T] -> [B, T, D]
+  torch::Tensor forward(const torch::Tensor& embeds);  // [B, T, D] -> logits [B, T, V]
   int64_t dim() const { return options_.width; }
   int64_t vocab_size() const { return vocab_size_; }
 

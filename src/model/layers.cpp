@@ -50,8 +50,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
                                      bool causal, Rotary rotary) {
   const auto& ctx = context.defined() ? context : x;
   TORCH_CHECK(x.dim() == 3 && ctx.dim() == 3 && x.size(0) == ctx.size(0),
-              "attention: expected x [B, T, D] and context [B, S, D_ctx], got ", x.sizes(),
-              " and ", ctx.sizes());
+              "attention: expected x [B, T, D] and context [B, S, D_ctx], got ", x.sizes(), " and ",
+              ctx.sizes());
   const int64_t b = x.size(0), t = x.size(1), s = ctx.size(1);
   auto q = q_(x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);  // [B, H, T, Dh]
   auto k = k_(ctx).view({b, s, num_heads_, head_dim_}).transpose(1, 2);
@@ -63,11 +63,13 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(head_dim_));
   if (causal) {
     TORCH_CHECK(t == s, "attention: causal mask needs T == S");
-    const auto future = torch::ones({t, t}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
+    const auto future =
+        torch::ones({t, t}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
     scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
   }
   const auto weights = torch::softmax(scores, /*dim=*/-1).to(v.scalar_type());
-  const auto out = torch::matmul(weights, v).transpose(1, 2).reshape({b, t, num_heads_ * head_dim_});
+  const auto out =
+      torch::matmul(weights, v).transpose(1, 2).reshape({b, t, num_heads_ * head_dim_});
   return out_(out);
 }
 
@@ -79,9 +81,12 @@ MlpImpl::MlpImpl(int64_t in_dim, int64_t hidden_dim, int64_t out_dim) {
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) { return fc2_(torch::gelu(fc1_(x))); }
 
 SwiGluImpl::SwiGluImpl(int64_t dim, int64_t hidden_dim) {
-  gate_ = register_module("gate", torch::nn::Linear(torch::nn::LinearOptions(dim, hidden_dim).bias(false)));
-  up_ = register_module("up", torch::nn::Linear(torch::nn::LinearOptions(dim, hidden_dim).bias(false)));
-  down_ = register_module("down", torch::nn::Linear(torch::nn::LinearOptions(hidden_dim, dim).bias(false)));
+  gate_ = register_module("gate",
+                          torch::nn::Linear(torch::nn::LinearOptions(dim, hidden_dim).bias(false)));
+  up_ = register_module("up",
+                        torch::nn::Linear(torch::nn::LinearOptions(dim, hidden_dim).bias(false)));
+  down_ = register_module("down",
+                          torch::nn::Linear(torch::nn::LinearOptions(hidden_dim, dim).bias(false)));
 }
 
 torch::Tensor SwiGluImpl::forward(const torch::Tensor& x) {
@@ -108,6 +113,8 @@ void init_transformer_weights(torch::nn::Module& module, double std) {
       if (linear->bias.defined()) linear->bias.zero_();
     } else if (auto* emb = m->as<torch::nn::Embedding>()) {
       emb->weight.normal_(0.0, std);
+    } else if (auto* conv = m->as<torch::nn::Conv2d>()) {
+      conv->reset_parameters();  // PyTorch's default (Kaiming-uniform), from the seeded generator
     }
   }
 }

@@ -80,7 +80,8 @@ class VitBlockImpl : public torch::nn::Module {
 TORCH_MODULE(VitBlock);
 
 // N(0, std) weights and zero biases for every Linear / Embedding below
-// `module`; LayerNorm and RMSNorm keep their unit scale.
+// `module`, PyTorch's default init for convolutions; LayerNorm and RMSNorm
+// keep their unit scale.
 void init_transformer_weights(torch::nn::Module& module, double std = 0.02);
 
 int64_t count_parameters(const torch::nn::Module& module);

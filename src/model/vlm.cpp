@@ -1,12 +1,11 @@
 #include "model/vlm.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.h"
 #include "data/tokenizer.h"
 #include "lm/splice.h"
-
-#include <fmt/ranges.h>
 
 namespace ablate {
 namespace {
@@ -23,7 +22,8 @@ int max_text_tokens(const DataOptions& data) {
     scene.objects.push_back(o);
   }
   size_t longest = 0;
-  for (const auto& ref : caption_references(scene)) longest = std::max(longest, caption_text(ref).size());
+  for (const auto& ref : caption_references(scene))
+    longest = std::max(longest, caption_text(ref).size());
   // Questions: "what shape is the <colour> object ?" + answer is the longest form.
   VqaItem q{"shape", "what shape is the orange object ?", {"triangle"}};
   longest = std::max(longest, vqa_text(q).size());
@@ -38,8 +38,8 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
   };
   try {
     if (c.data.min_objects > c.data.max_objects) {
-      fail(fmt::format("data.min_objects={} is larger than data.max_objects={}",
-                       c.data.min_objects, c.data.max_objects));
+      fail(fmt::format("data.min_objects={} is larger than data.max_objects={}", c.data.min_objects,
+                       c.data.max_objects));
     }
     if (c.data.render_resolution % c.data.resolution != 0) {
       fail(fmt::format(
@@ -66,7 +66,8 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
     s.lm_dim = c.lm.width;
     s.vocab_size = Tokenizer::world().vocab_size();
     const ConnectorShapes cs{s.num_patches, s.encoder_dim, s.lm_dim};
-    s.num_visual_tokens = connector_registry().get(c.connector.type).num_output_tokens(c.connector, cs);
+    s.num_visual_tokens =
+        connector_registry().get(c.connector.type).num_output_tokens(c.connector, cs);
     s.max_text_tokens = max_text_tokens(c.data);
     const int seq = 1 + s.num_visual_tokens + s.max_text_tokens;
     if (seq > c.lm.max_seq_len) {
@@ -91,11 +92,14 @@ ExperimentConfig load_checked_experiment(const std::string& path,
 }
 
 VlmImpl::VlmImpl(const ExperimentConfig& config) : shapes_(check_config(config, config.name)) {
-  encoder_ = register_module("encoder",
-                             encoder_registry().get(config.encoder.type).make(config.encoder, config.data.resolution));
+  encoder_ = register_module(
+      "encoder",
+      encoder_registry().get(config.encoder.type).make(config.encoder, config.data.resolution));
   connector_ = register_module(
-      "connector", connector_registry().get(config.connector.type)
-                       .make(config.connector, {shapes_.num_patches, shapes_.encoder_dim, shapes_.lm_dim}));
+      "connector",
+      connector_registry()
+          .get(config.connector.type)
+          .make(config.connector, {shapes_.num_patches, shapes_.encoder_dim, shapes_.lm_dim}));
   lm_ = register_module("lm", LanguageModel(config.lm, shapes_.vocab_size));
 }
 
@@ -123,7 +127,7 @@ torch::Tensor per_example_loss(const torch::Tensor& logits, const torch::Tensor&
               tokens.sizes(), ", ", mask.sizes());
   // Position t predicts token t + 1.
   const auto pred = logits.slice(1, 0, -1).to(torch::kFloat32);  // [B, T-1, V]
-  const auto target = tokens.slice(1, 1);                         // [B, T-1]
+  const auto target = tokens.slice(1, 1);                        // [B, T-1]
   const auto m = mask.slice(1, 1);
   const auto nll = torch::nn::functional::cross_entropy(
                        pred.reshape({-1, pred.size(2)}), target.reshape({-1}),

@@ -50,7 +50,8 @@ double sample_std(const std::vector<double>& v) {
 SweepRecords load_sweep(const std::string& sweep_dir) {
   const fs::path runs = fs::path(sweep_dir) / "runs";
   if (!fs::is_directory(runs)) {
-    throw RunFolderError(fmt::format("{}: no runs/ folder; is this a sweep folder (e.g. sweeps/smoke)?", sweep_dir));
+    throw RunFolderError(
+        fmt::format("{}: no runs/ folder; is this a sweep folder (e.g. sweeps/smoke)?", sweep_dir));
   }
   SweepRecords out;
   std::vector<fs::path> dirs;
@@ -71,7 +72,8 @@ SweepRecords load_sweep(const std::string& sweep_dir) {
       if (r.state == "done") {
         r.scores = read_json((dir / "scores.json").string());
         if (!r.scores.contains("metrics") || !r.scores["metrics"].is_object()) {
-          throw RunFolderError(fmt::format("{}: no 'metrics' object", (dir / "scores.json").string()));
+          throw RunFolderError(
+              fmt::format("{}: no 'metrics' object", (dir / "scores.json").string()));
         }
       }
     } catch (const RunFolderError& e) {
@@ -101,7 +103,8 @@ std::vector<RankedRow> rank_trials(const std::vector<TrialRecord>& trials) {
       std::vector<double> values;
       for (const auto* m : members) {
         const auto& metrics = m->scores["metrics"];
-        if (metrics.contains(name) && metrics[name].is_number()) values.push_back(metrics[name].get<double>());
+        if (metrics.contains(name) && metrics[name].is_number())
+          values.push_back(metrics[name].get<double>());
       }
       row.mean.push_back(mean_of(values));
       row.std.push_back(sample_std(values));
@@ -128,8 +131,9 @@ std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecord
     for (size_t r = 0; r < rows.size(); ++r) {
       out += fmt::format("| {} | {} | {} |", r + 1, rows[r].label, rows[r].num_seeds);
       for (size_t i = 0; i < rows[r].mean.size(); ++i) {
-        out += rows[r].num_seeds > 1 ? fmt::format(" {:.1f} ± {:.1f} |", rows[r].mean[i], rows[r].std[i])
-                                     : fmt::format(" {:.1f} |", rows[r].mean[i]);
+        out += rows[r].num_seeds > 1
+                   ? fmt::format(" {:.1f} ± {:.1f} |", rows[r].mean[i], rows[r].std[i])
+                   : fmt::format(" {:.1f} |", rows[r].mean[i]);
       }
       out += "\n";
     }
@@ -138,7 +142,8 @@ std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecord
   for (const auto& t : records.trials) {
     if (t.state != "done" || !t.scores.contains("baselines")) continue;
     for (const auto& [name, value] : t.scores["baselines"].items()) {
-      if (value.is_number()) out += fmt::format("\nShortcut baseline {}: {:.1f}", name, value.get<double>());
+      if (value.is_number())
+        out += fmt::format("\nShortcut baseline {}: {:.1f}", name, value.get<double>());
     }
     if (t.scores["baselines"].contains("note")) {
       out += fmt::format(" ({})", t.scores["baselines"]["note"].get<std::string>());
@@ -169,7 +174,8 @@ std::string csv_table(const std::vector<RankedRow>& rows) {
   out += "\n";
   for (size_t r = 0; r < rows.size(); ++r) {
     out += fmt::format("{},\"{}\",{}", r + 1, rows[r].label, rows[r].num_seeds);
-    for (size_t i = 0; i < rows[r].mean.size(); ++i) out += fmt::format(",{:.6g},{:.6g}", rows[r].mean[i], rows[r].std[i]);
+    for (size_t i = 0; i < rows[r].mean.size(); ++i)
+      out += fmt::format(",{:.6g},{:.6g}", rows[r].mean[i], rows[r].std[i]);
     out += "\n";
   }
   return out;

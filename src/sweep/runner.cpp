@@ -1,11 +1,10 @@
 #include "sweep/runner.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <chrono>
 #include <cstring>
@@ -44,7 +43,8 @@ pid_t spawn_trial(const std::string& binary, const std::string& run_dir, int thr
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   const std::string log = (fs::path(run_dir) / "log.txt").string();
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 
@@ -67,7 +67,8 @@ pid_t spawn_trial(const std::string& binary, const std::string& run_dir, int thr
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(fmt::format("cannot start {}: {}", binary, std::strerror(rc)));
+  if (rc != 0)
+    throw std::runtime_error(fmt::format("cannot start {}: {}", binary, std::strerror(rc)));
   return pid;
 }
 
@@ -92,14 +93,15 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   // The trial table, before anything trains.
   fmt::print("sweep {} ({}): {} trials from {} x {} seeds, base {}\n", spec.name, spec_path,
              trials.size(), trials.size() / spec.seeds.size(), spec.seeds.size(), spec.base);
-  fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {}\n", "id", "config", "seed", "params", "tokens", "state");
+  fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {}\n", "id", "config", "seed", "params",
+             "tokens", "state");
   std::vector<bool> skip(trials.size(), false);
   for (size_t i = 0; i < trials.size(); ++i) {
     const auto& t = trials[i];
     skip[i] = trial_done((runs / t.id).string());
     const int64_t params = Vlm(t.config)->parameter_counts()["total"];
-    fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {}\n", t.id, t.label, t.seed, human_count(params),
-               t.num_visual_tokens, skip[i] ? "done (skipped)" : "to run");
+    fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {}\n", t.id, t.label, t.seed,
+               human_count(params), t.num_visual_tokens, skip[i] ? "done (skipped)" : "to run");
     outcome.skipped += skip[i];
   }
   std::fflush(stdout);
@@ -123,9 +125,12 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
       if (skip[i]) continue;
       const auto& t = trials[i];
       const std::string dir = (runs / t.id).string();
-      prepare_run_folder(dir, t.config, {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
+      prepare_run_folder(
+          dir, t.config,
+          {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
       write_status(dir, kTrialStateRunning, "queued");
-      running[spawn_trial(options.ablate_binary, dir, threads)] = {i, std::chrono::steady_clock::now()};
+      running[spawn_trial(options.ablate_binary, dir, threads)] = {
+          i, std::chrono::steady_clock::now()};
     }
     if (running.empty()) break;
     int wstatus = 0;
@@ -138,7 +143,8 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
     if (it == running.end()) continue;
     const Trial& t = trials[it->second.trial];
     const std::string dir = (runs / t.id).string();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.start).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.start).count();
     running.erase(it);
     ++finished;
     std::string result;
@@ -150,7 +156,8 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
       ++outcome.failed;
       std::string reason;
       if (WIFSIGNALED(wstatus)) {
-        reason = fmt::format("killed by signal {} ({})", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+        reason = fmt::format("killed by signal {} ({})", WTERMSIG(wstatus),
+                             strsignal(WTERMSIG(wstatus)));
       } else {
         reason = fmt::format("process exited with code {}", WEXITSTATUS(wstatus));
       }
@@ -162,9 +169,10 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
       write_status(dir, kTrialStateFailed, reason);
       result = "FAILED  " + reason;
     }
-    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count();
-    fmt::print("[{}/{}] {}  {} seed {}  {}  ({:.0f} s; sweep {:.0f} s)\n", finished, trials.size(), t.id, t.label,
-               t.seed, result, secs, total);
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count();
+    fmt::print("[{}/{}] {}  {} seed {}  {}  ({:.0f} s; sweep {:.0f} s)\n", finished, trials.size(),
+               t.id, t.label, t.seed, result, secs, total);
     std::fflush(stdout);
   }
   return outcome;

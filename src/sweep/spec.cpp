@@ -22,7 +22,8 @@ std::string at(const std::string& path, const YAML::Node& node) {
 bool valid_name(const std::string& name) {
   if (name.empty()) return false;
   for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+      return false;
   }
   return true;
 }
@@ -45,7 +46,8 @@ SweepSpec load_spec(const std::string& path) {
   } catch (const RunFolderError& e) {
     throw ConfigError(e.what());
   }
-  if (!root.IsMap()) throw ConfigError(fmt::format("{}: expected a map with name, base, seeds, axes", path));
+  if (!root.IsMap())
+    throw ConfigError(fmt::format("{}: expected a map with name, base, seeds, axes", path));
   static const std::set<std::string> kKeys = {"name", "description", "base", "seeds", "axes"};
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
@@ -62,26 +64,30 @@ SweepSpec load_spec(const std::string& path) {
       if (required) throw ConfigError(fmt::format("{}: missing key '{}'", path, key));
       return "";
     }
-    if (!n.IsScalar()) throw ConfigError(fmt::format("{}: key '{}': expected a string", at(path, n), key));
+    if (!n.IsScalar())
+      throw ConfigError(fmt::format("{}: key '{}': expected a string", at(path, n), key));
     return n.Scalar();
   };
   spec.name = scalar("name", true);
   if (!valid_name(spec.name)) {
-    throw ConfigError(fmt::format("{}: key 'name': expected letters, digits, '_', '-' or '.', got '{}'",
-                                  at(path, root["name"]), spec.name));
+    throw ConfigError(
+        fmt::format("{}: key 'name': expected letters, digits, '_', '-' or '.', got '{}'",
+                    at(path, root["name"]), spec.name));
   }
   spec.description = scalar("description", false);
   const std::string base = scalar("base", true);
   spec.base = (fs::path(path).parent_path() / base).lexically_normal().string();
   if (!fs::exists(spec.base)) {
-    throw ConfigError(fmt::format("{}: key 'base': experiment file '{}' (resolved to {}) does not exist; "
-                                  "base is relative to the spec file",
-                                  at(path, root["base"]), base, spec.base));
+    throw ConfigError(
+        fmt::format("{}: key 'base': experiment file '{}' (resolved to {}) does not exist; "
+                    "base is relative to the spec file",
+                    at(path, root["base"]), base, spec.base));
   }
 
   const YAML::Node seeds = root["seeds"];
   if (!seeds || !seeds.IsSequence() || seeds.size() == 0) {
-    throw ConfigError(fmt::format("{}: key 'seeds': expected a non-empty list of integers >= 0", at(path, seeds ? seeds : root)));
+    throw ConfigError(fmt::format("{}: key 'seeds': expected a non-empty list of integers >= 0",
+                                  at(path, seeds ? seeds : root)));
   }
   for (const auto& s : seeds) {
     int seed = -1;
@@ -90,7 +96,8 @@ SweepSpec load_spec(const std::string& path) {
     } catch (const YAML::Exception&) {
     }
     if (seed < 0) {
-      throw ConfigError(fmt::format("{}: key 'seeds': expected integers >= 0, got '{}'", at(path, s), show(s)));
+      throw ConfigError(
+          fmt::format("{}: key 'seeds': expected integers >= 0, got '{}'", at(path, s), show(s)));
     }
     if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) != spec.seeds.end()) {
       throw ConfigError(fmt::format("{}: key 'seeds': seed {} listed twice", at(path, s), seed));
@@ -101,16 +108,19 @@ SweepSpec load_spec(const std::string& path) {
   const YAML::Node axes = root["axes"];
   if (axes) {
     if (!axes.IsMap()) {
-      throw ConfigError(fmt::format("{}: key 'axes': expected a map from config key to a list of values", at(path, axes)));
+      throw ConfigError(fmt::format(
+          "{}: key 'axes': expected a map from config key to a list of values", at(path, axes)));
     }
     for (const auto& kv : axes) {
       SweepAxis axis;
       axis.key = kv.first.as<std::string>();
       if (axis.key == "seed") {
-        throw ConfigError(fmt::format("{}: axis 'seed': list seeds under the key 'seeds'", at(path, kv.first)));
+        throw ConfigError(
+            fmt::format("{}: axis 'seed': list seeds under the key 'seeds'", at(path, kv.first)));
       }
       if (!kv.second.IsSequence() || kv.second.size() == 0) {
-        throw ConfigError(fmt::format("{}: axis '{}': expected a non-empty list of values", at(path, kv.first), axis.key));
+        throw ConfigError(fmt::format("{}: axis '{}': expected a non-empty list of values",
+                                      at(path, kv.first), axis.key));
       }
       for (const auto& v : kv.second) axis.values.push_back(v);
       spec.axes.push_back(std::move(axis));
@@ -147,7 +157,8 @@ std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::s
       t.num_visual_tokens = check_config(t.config, source).num_visual_tokens;
       t.id = config_hash(t.config).substr(0, 12);
       if (!ids.insert(t.id).second) {
-        throw ConfigError(fmt::format("{}: trial {} seed {} duplicates another trial's config", spec.path, label, seed));
+        throw ConfigError(fmt::format("{}: trial {} seed {} duplicates another trial's config",
+                                      spec.path, label, seed));
       }
       trials.push_back(std::move(t));
     }

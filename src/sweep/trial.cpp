@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string file_in(const std::string& dir, const char* name) { return (fs::path(dir) / name).string(); }
+std::string file_in(const std::string& dir, const char* name) {
+  return (fs::path(dir) / name).string();
+}
 
 }  // namespace
 
@@ -78,8 +80,8 @@ bool run_trial(const std::string& run_dir, bool verbose) {
                  model->parameter_counts()["total"], model->shapes().num_visual_tokens,
                  config.train.steps);
     }
-    const TrainSummary summary =
-        train_model(model, config, stream, file_in(run_dir, "metrics.jsonl"), [&](int step, double loss) {
+    const TrainSummary summary = train_model(
+        model, config, stream, file_in(run_dir, "metrics.jsonl"), [&](int step, double loss) {
           if (verbose) fmt::print("  step {:>6}  loss {:.4f}  ({:.0f} s)\n", step, loss, elapsed());
           std::fflush(stdout);
         });

@@ -42,7 +42,12 @@ void BM_TrainStep(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * c.train.batch_size);
   state.SetLabel(c.connector.type + "/" + c.train.precision);
 }
-BENCHMARK(BM_TrainStep)->Args({0, 0})->Args({1, 0})->Args({0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TrainStep)
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Data only: 32 scenes generated, rendered at 192 px, downsampled to 32 px.
 void BM_TrainBatchData(benchmark::State& state) {

@@ -1,8 +1,9 @@
 // One suite over every registered connector: adding a connector to the
 // registry adds it here.
+#include "connectors/connector.h"
+
 #include <gtest/gtest.h>
 
-#include "connectors/connector.h"
 #include "core/error.h"
 
 namespace ablate {
@@ -56,19 +57,19 @@ TEST_P(ConnectorSuite, EvalIsDeterministicAndInputUntouched) {
   EXPECT_TRUE(torch::equal(x, copy));
 }
 
-TEST_P(ConnectorSuite, ImpossibleConfigRejectedWithReason) {
-  ConnectorOptions o = options();
-  o.num_tokens = 7;   // not a square grid
-  o.num_heads = 5;    // does not divide 12
+TEST_P(ConnectorSuite, ImpossibleShapesRejectedWithReason) {
+  // Every connector works on a square patch grid; 15 patches are not one.
   try {
-    connector_registry().get(GetParam()).num_output_tokens(o, shapes_);
-    FAIL() << "accepted an impossible config";
+    connector_registry().get(GetParam()).num_output_tokens(options(), {15, 12, 20});
+    FAIL() << "accepted 15 patches";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("connector."), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("15 patches do not form a square grid"), std::string::npos)
+        << e.what();
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, ConnectorSuite, ::testing::ValuesIn(connector_registry().names()),
+INSTANTIATE_TEST_SUITE_P(Registry, ConnectorSuite,
+                         ::testing::ValuesIn(connector_registry().names()),
                          [](const auto& info) { return info.param; });
 
 TEST(ConnectorRegistry, UnknownNameListsAvailableAndDuplicatesThrow) {
@@ -76,12 +77,69 @@ TEST(ConnectorRegistry, UnknownNameListsAvailableAndDuplicatesThrow) {
     connector_registry().get("cabs");
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown connector 'cabs'; available: attn_pool, avg_pool");
+    EXPECT_EQ(
+        std::string(e.what()),
+        "unknown connector 'cabs'; available: attn_pool, avg_pool, c_abstractor, linear, mlp, "
+        "perceiver_resampler, pixel_shuffle");
   }
   Registry<ConnectorEntry> r("connector");
   register_builtin_connectors(r);
   EXPECT_THROW(register_builtin_connectors(r), std::logic_error);
 }
+
+// Connector-specific token counts and the reasons for rejecting a config.
+struct TokenCase {
+  std::string type;
+  int num_tokens, shuffle_factor, num_heads, depth;
+  int expected;             // N, or -1 when the config must be rejected
+  std::string reason_part;  // part of the rejection message
+};
+
+class TokenCountCase : public ::testing::TestWithParam<TokenCase> {};
+
+TEST_P(TokenCountCase, DerivedOrRejected) {
+  const auto& c = GetParam();
+  ConnectorOptions o;
+  o.type = c.type;
+  o.num_tokens = c.num_tokens;
+  o.shuffle_factor = c.shuffle_factor;
+  o.num_heads = c.num_heads;
+  o.depth = c.depth;
+  const ConnectorShapes shapes{/*num_patches=*/64, /*in_dim=*/16, /*out_dim=*/8};
+  const auto& entry = connector_registry().get(c.type);
+  if (c.expected >= 0) {
+    EXPECT_EQ(entry.num_output_tokens(o, shapes), c.expected);
+    torch::manual_seed(0);
+    auto m = entry.make(o, shapes);
+    m->init_weights();
+    EXPECT_EQ(m(torch::randn({1, 64, 16})).size(1), c.expected);
+  } else {
+    try {
+      entry.num_output_tokens(o, shapes);
+      FAIL() << "accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.reason_part), std::string::npos) << e.what();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Connectors, TokenCountCase,
+    ::testing::Values(TokenCase{"linear", 4, 2, 4, 3, 64, ""}, TokenCase{"mlp", 4, 2, 4, 3, 64, ""},
+                      TokenCase{"avg_pool", 16, 2, 4, 3, 16, ""},
+                      TokenCase{"avg_pool", 9, 2, 4, 3, -1, "valid values: 1, 4, 16, 64"},
+                      TokenCase{"attn_pool", 7, 2, 4, 3, 7, ""},
+                      TokenCase{"attn_pool", 7, 2, 5, 3, -1, "connector.num_heads=5"},
+                      TokenCase{"c_abstractor", 9, 2, 4, 3, 9, ""},
+                      TokenCase{"c_abstractor", 9, 2, 4, 0, 9, ""},
+                      TokenCase{"c_abstractor", 81, 2, 4, 3, -1, "no larger than the patch grid"},
+                      TokenCase{"c_abstractor", 8, 2, 4, 3, -1, "connector.num_tokens=8"},
+                      TokenCase{"perceiver_resampler", 5, 2, 4, 2, 5, ""},
+                      TokenCase{"perceiver_resampler", 5, 2, 4, 0, -1, "at least one layer"},
+                      TokenCase{"pixel_shuffle", 1, 2, 4, 3, 16, ""},
+                      TokenCase{"pixel_shuffle", 1, 4, 4, 3, 4, ""},
+                      TokenCase{"pixel_shuffle", 1, 3, 4, 3, -1, "valid values: 1, 2, 4, 8"}),
+    [](const auto& info) { return info.param.type + "_" + std::to_string(info.index); });
 
 TEST(AvgPool, PoolsNeighbouringPatches) {
   ConnectorOptions o;

@@ -1,9 +1,10 @@
 // Strict config loading: every error names the source, line and key.
+#include "core/config.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "core/config.h"
 #include "core/error.h"
 #include "model/vlm.h"
 #include "test_util.h"
@@ -85,7 +86,8 @@ TEST(Config, ImpossibleCombinationsFailAtLoadWithValidValues) {
   ScratchDir dir;
   const auto path = write(dir, "name: x\n");
   auto msg = error_of([&] { load_checked_experiment(path, {"encoder.patch_size=5"}); });
-  EXPECT_NE(msg.find("encoder.patch_size=5 does not divide data.resolution=32"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("encoder.patch_size=5 does not divide data.resolution=32"), std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("30, 35"), std::string::npos) << msg;
 
   msg = error_of([&] { load_checked_experiment(path, {"connector.num_tokens=9"}); });
@@ -95,14 +97,20 @@ TEST(Config, ImpossibleCombinationsFailAtLoadWithValidValues) {
   EXPECT_NE(msg.find("valid values: 1, 4, 16, 64"), std::string::npos) << msg;
 
   msg = error_of([&] { load_checked_experiment(path, {"connector.type=cabs"}); });
-  EXPECT_NE(msg.find("unknown connector 'cabs'; available: attn_pool, avg_pool"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unknown connector 'cabs'; available: attn_pool, avg_pool"), std::string::npos)
+      << msg;
 
   msg = error_of([&] { load_checked_experiment(path, {"data.resolution=48"}); });
   EXPECT_EQ(msg, "") << "192 is a multiple of 48";
   msg = error_of([&] { load_checked_experiment(path, {"data.resolution=40"}); });
-  EXPECT_NE(msg.find("data.render_resolution=192 is not a multiple of data.resolution=40"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("data.render_resolution=192 is not a multiple of data.resolution=40"),
+            std::string::npos)
+      << msg;
 
-  msg = error_of([&] { load_checked_experiment(path, {"connector.num_tokens=144", "connector.type=attn_pool", "lm.max_seq_len=64"}); });
+  msg = error_of([&] {
+    load_checked_experiment(
+        path, {"connector.num_tokens=144", "connector.type=attn_pool", "lm.max_seq_len=64"});
+  });
   EXPECT_NE(msg.find("lm.max_seq_len=64"), std::string::npos) << msg;
 }
 

@@ -41,7 +41,8 @@ TEST(Scene, DeterministicFromSeedAndWithinLimits) {
 
 TEST(Language, CaptionsListObjectsLeftToRight) {
   Scene s;
-  s.objects = {{/*shape=*/0, /*colour=*/0, /*size=*/1, 0.2, 0.5}, {/*shape=*/4, /*colour=*/5, /*size=*/0, 0.7, 0.5}};
+  s.objects = {{/*shape=*/0, /*colour=*/0, /*size=*/1, 0.2, 0.5},
+               {/*shape=*/4, /*colour=*/5, /*size=*/0, 0.7, 0.5}};
   const auto refs = caption_references(s);
   ASSERT_EQ(refs.size(), static_cast<size_t>(kNumCaptionReferences));
   EXPECT_EQ(refs[0], "a large red circle and a small orange star .");
@@ -98,7 +99,9 @@ TEST(Tokenizer, WorldTextRoundTripsWithoutUnknownWords) {
       ASSERT_EQ(tok.decode(ids), t);
     }
   }
-  EXPECT_EQ(tok.decode({Tokenizer::kBos, tok.encode("red")[0], Tokenizer::kEos, tok.encode("star")[0]}), "red");
+  EXPECT_EQ(
+      tok.decode({Tokenizer::kBos, tok.encode("red")[0], Tokenizer::kEos, tok.encode("star")[0]}),
+      "red");
 }
 
 TEST(Render, AreaDownsampleAveragesBlocks) {

@@ -1,8 +1,9 @@
 // One suite over every registered image encoder.
+#include "encoders/encoder.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "encoders/encoder.h"
 
 namespace ablate {
 namespace {

@@ -35,7 +35,7 @@ TEST(VqaAccuracy, AnswerNormalisation) {
   EXPECT_EQ(vqa_process_digit_article("dont know"), "don't know");
   EXPECT_EQ(vqa_process_punctuation("yes."), "yes");
   EXPECT_EQ(vqa_process_punctuation("3.5"), "3.5");
-  EXPECT_EQ(vqa_process_punctuation("1,000"), "1000");       // digit,digit: removed
+  EXPECT_EQ(vqa_process_punctuation("1,000"), "1000");         // digit,digit: removed
   EXPECT_EQ(vqa_process_punctuation("red,blue"), "red blue");  // else: a space
   EXPECT_EQ(vqa_process_punctuation("red, blue"), "red blue");
   // The prediction is normalised; "two" matches ten references of "2".
@@ -72,7 +72,8 @@ TEST(CiderD, LengthPenaltyAndAveragingOverReferences) {
   // Candidate "a b c d e f g h" vs references; the corpus has a second item
   // so idf is positive. Two identical references average to the one-ref score.
   const auto one = cider_d({"a b", "x y"}, {{"a b c d e f g h i j k"}, {"x y"}});
-  const auto two = cider_d({"a b", "x y"}, {{"a b c d e f g h i j k", "a b c d e f g h i j k"}, {"x y"}});
+  const auto two =
+      cider_d({"a b", "x y"}, {{"a b c d e f g h i j k", "a b c d e f g h i j k"}, {"x y"}});
   EXPECT_NEAR(one.per_item[0], two.per_item[0], 1e-12);
   // idf = log 2 = L for all: unigram cosine 2L^2 / (sqrt(2) L * sqrt(11) L),
   // bigram 1 / sqrt(10), no 3-/4-grams in the candidate; 1 bigram vs 10:
@@ -135,8 +136,12 @@ TEST(ScoreFile, MismatchedIdsAndBadShapesAreNamed) {
     }
     return std::string();
   };
-  EXPECT_NE(err(R"({"vqa": {"candidates": {"a": "x"}, "references": {"b": ["x"]}}})").find("p.json: vqa.candidates: no candidate for id 'b'"), std::string::npos);
-  EXPECT_NE(err(R"({"captions": {"candidates": {"a": 3}, "references": {"a": ["x"]}}})").find("captions.candidates.a: expected a string"), std::string::npos);
+  EXPECT_NE(err(R"({"vqa": {"candidates": {"a": "x"}, "references": {"b": ["x"]}}})")
+                .find("p.json: vqa.candidates: no candidate for id 'b'"),
+            std::string::npos);
+  EXPECT_NE(err(R"({"captions": {"candidates": {"a": 3}, "references": {"a": ["x"]}}})")
+                .find("captions.candidates.a: expected a string"),
+            std::string::npos);
   EXPECT_NE(err(R"({"caption": {}})").find("unknown key 'caption'"), std::string::npos);
 }
 

@@ -1,7 +1,8 @@
 // Decoder LM: causality, splicing of visual tokens, shape checks.
+#include "lm/lm.h"
+
 #include <gtest/gtest.h>
 
-#include "lm/lm.h"
 #include "lm/splice.h"
 
 namespace ablate {

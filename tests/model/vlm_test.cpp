@@ -1,11 +1,12 @@
 // The assembled VLM: derived shapes, loss definition, learning on a fixed batch.
+#include "model/vlm.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "data/dataset.h"
 #include "data/tokenizer.h"
-#include "model/vlm.h"
 #include "test_util.h"
 
 namespace ablate {
@@ -19,7 +20,8 @@ TEST(Vlm, ShapesDerivedFromConfig) {
   EXPECT_EQ(s.num_visual_tokens, 4);
   Vlm model(c);
   EXPECT_EQ(model->parameter_counts()["total"], count_parameters(*model));
-  EXPECT_EQ(model->encode_images(torch::randn({2, 3, 16, 16})).sizes(), (std::vector<int64_t>{2, 4, 16}));
+  EXPECT_EQ(model->encode_images(torch::randn({2, 3, 16, 16})).sizes(),
+            (std::vector<int64_t>{2, 4, 16}));
 }
 
 TEST(Vlm, PerExampleLossWeightsExamplesEqually) {

@@ -1,11 +1,12 @@
 // Ranking and statistics of a sweep's records.
+#include "report/report.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "core/error.h"
 #include "core/io.h"
-#include "report/report.h"
 #include "test_util.h"
 
 namespace ablate {
@@ -43,7 +44,8 @@ TEST(Report, RanksGroupsByMeanAverageWithStd) {
   const std::string md = markdown_table(rows, {trials, {}});
   EXPECT_NE(md.find("| 1 | b | 2 | 31.0 ± 1.4 | 6.0 ± 1.4 |"), std::string::npos) << md;
   EXPECT_NE(md.find("failed: c seed 0"), std::string::npos) << md;
-  EXPECT_NE(csv_table(rows).find("1,\"b\",2,31,1.41421,6,1.41421"), std::string::npos) << csv_table(rows);
+  EXPECT_NE(csv_table(rows).find("1,\"b\",2,31,1.41421,6,1.41421"), std::string::npos)
+      << csv_table(rows);
 }
 
 TEST(Report, CorruptRunFolderIsNamedAndOthersStillCount) {
@@ -59,7 +61,8 @@ TEST(Report, CorruptRunFolderIsNamedAndOthersStillCount) {
   const auto records = load_sweep(dir.path().string());
   ASSERT_EQ(records.trials.size(), 1u);
   ASSERT_EQ(records.problems.size(), 1u);
-  EXPECT_NE(records.problems[0].find("broken/scores.json"), std::string::npos) << records.problems[0];
+  EXPECT_NE(records.problems[0].find("broken/scores.json"), std::string::npos)
+      << records.problems[0];
   EXPECT_THROW(load_sweep((dir.path() / "nothing").string()), RunFolderError);
 }
 

@@ -36,9 +36,10 @@ std::string config_error(const std::function<void()>& fn) {
 
 TEST(Spec, ExpandsProductOfAxesTimesSeeds) {
   ScratchDir dir;
-  const auto path = write_spec(dir,
-                               "name: t\nbase: base.yaml\nseeds: [0, 1, 2]\naxes:\n"
-                               "  connector.type: [avg_pool, attn_pool]\n  data.resolution: [16, 32]\n");
+  const auto path =
+      write_spec(dir,
+                 "name: t\nbase: base.yaml\nseeds: [0, 1, 2]\naxes:\n"
+                 "  connector.type: [avg_pool, attn_pool]\n  data.resolution: [16, 32]\n");
   const auto trials = expand_trials(load_spec(path), {});
   ASSERT_EQ(trials.size(), 12u);
   EXPECT_EQ(trials[0].label, "connector.type=avg_pool, data.resolution=16");
@@ -58,19 +59,27 @@ TEST(Spec, ExpandsProductOfAxesTimesSeeds) {
 
 TEST(Spec, ErrorsNameFileLineAndKey) {
   ScratchDir dir;
-  auto msg = config_error([&] { load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0]\nbogus: 1\n")); });
+  auto msg = config_error(
+      [&] { load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0]\nbogus: 1\n")); });
   EXPECT_NE(msg.find("spec.yaml:4: unknown key 'bogus'"), std::string::npos) << msg;
   msg = config_error([&] { load_spec(write_spec(dir, "name: t\nbase: nope.yaml\nseeds: [0]\n")); });
   EXPECT_NE(msg.find("spec.yaml:2: key 'base'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("does not exist"), std::string::npos) << msg;
-  msg = config_error([&] { load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0, -1]\n")); });
+  msg = config_error(
+      [&] { load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0, -1]\n")); });
   EXPECT_NE(msg.find("spec.yaml:3: key 'seeds'"), std::string::npos) << msg;
   msg = config_error([&] {
-    expand_trials(load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  connector.type: [avg_pool, cabs]\n")), {});
+    expand_trials(
+        load_spec(write_spec(
+            dir,
+            "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  connector.type: [avg_pool, cabs]\n")),
+        {});
   });
   EXPECT_NE(msg.find("unknown connector 'cabs'"), std::string::npos) << msg;
   msg = config_error([&] {
-    expand_trials(load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  train.stepz: [1]\n")), {});
+    expand_trials(load_spec(write_spec(
+                      dir, "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  train.stepz: [1]\n")),
+                  {});
   });
   EXPECT_NE(msg.find("axis 'train.stepz'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("unknown key 'train.stepz'"), std::string::npos) << msg;
@@ -95,7 +104,9 @@ CommandResult run(const std::string& command) {
 
 TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   ScratchDir dir;
-  const auto spec = write_spec(dir, "name: tiny\nbase: base.yaml\nseeds: [0, 1]\naxes:\n  connector.type: [avg_pool, attn_pool]\n");
+  const auto spec = write_spec(dir,
+                               "name: tiny\nbase: base.yaml\nseeds: [0, 1]\naxes:\n  "
+                               "connector.type: [avg_pool, attn_pool]\n");
   const std::string out = dir.file("sweeps");
   const std::string cmd = fmt::format("{} sweep {} --out {} --jobs 2", ABLATE_BINARY, spec, out);
 
@@ -109,10 +120,12 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   EXPECT_TRUE(std::filesystem::exists(sweep_dir + "/report.md"));
   EXPECT_TRUE(std::filesystem::exists(sweep_dir + "/report.csv"));
   std::vector<std::string> runs;
-  for (const auto& e : std::filesystem::directory_iterator(sweep_dir + "/runs")) runs.push_back(e.path().string());
+  for (const auto& e : std::filesystem::directory_iterator(sweep_dir + "/runs"))
+    runs.push_back(e.path().string());
   ASSERT_EQ(runs.size(), 4u);
   for (const auto& d : runs) {
-    for (const char* f : {"config.yaml", "trial.json", "metrics.jsonl", "scores.json", "status.json"}) {
+    for (const char* f :
+         {"config.yaml", "trial.json", "metrics.jsonl", "scores.json", "status.json"}) {
       EXPECT_TRUE(std::filesystem::exists(d + "/" + f)) << d << "/" << f;
     }
   }
@@ -127,7 +140,8 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   const std::string other_scores = read_file(runs[1] + "/scores.json");
   std::ofstream(victim + "/scores.json") << "{\"metrics\": {\"aver";
   const auto report_before = run(fmt::format("{} report {}", ABLATE_BINARY, sweep_dir));
-  EXPECT_NE(report_before.output.find("scores.json: not valid JSON"), std::string::npos) << report_before.output;
+  EXPECT_NE(report_before.output.find("scores.json: not valid JSON"), std::string::npos)
+      << report_before.output;
   r = run(cmd);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("running 1 trials"), std::string::npos) << r.output;
@@ -144,9 +158,12 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
 TEST(Cli, BadInputFailsBeforeTrainingWithAClearMessage) {
   ScratchDir dir;
   const auto spec = write_spec(dir, "name: tiny\nbase: base.yaml\nseeds: [0]\n");
-  auto r = run(fmt::format("{} sweep {} --out {} train.stepz=3", ABLATE_BINARY, spec, dir.file("s")));
+  auto r =
+      run(fmt::format("{} sweep {} --out {} train.stepz=3", ABLATE_BINARY, spec, dir.file("s")));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("error: command line 'train.stepz=3': unknown key 'train.stepz'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("error: command line 'train.stepz=3': unknown key 'train.stepz'"),
+            std::string::npos)
+      << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("s")));
 
   r = run(fmt::format("{} train {} connector.num_tokens=9", ABLATE_BINARY, dir.file("base.yaml")));
@@ -156,7 +173,8 @@ TEST(Cli, BadInputFailsBeforeTrainingWithAClearMessage) {
 
 TEST(Cli, ScoreJsonPrintsExactlyOneObject) {
   ScratchDir dir;
-  std::ofstream(dir.file("p.json")) << R"({"vqa": {"candidates": {"1": "yes"}, "references": {"1": ["yes","yes","yes","yes","yes","yes","yes","yes","yes","no"]}}})";
+  std::ofstream(dir.file("p.json"))
+      << R"({"vqa": {"candidates": {"1": "yes"}, "references": {"1": ["yes","yes","yes","yes","yes","yes","yes","yes","yes","no"]}}})";
   const auto r = run(fmt::format("{} score {} --json", ABLATE_BINARY, dir.file("p.json")));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);

@@ -1,4 +1,6 @@
 // Schedule values, metrics lines, non-finite loss handling, trial records.
+#include "train/trainer.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 #include "sweep/trial.h"
 #include "test_util.h"
 #include "train/schedule.h"
-#include "train/trainer.h"
 
 namespace ablate {
 namespace {
@@ -80,7 +81,8 @@ TEST(Trial, RecordsScoresOrTheReasonForFailure) {
   ASSERT_TRUE(run_trial(ok, false));
   EXPECT_TRUE(trial_done(ok));
   const auto scores = read_json(ok + "/scores.json");
-  for (const char* key : {"average", "caption.cider_d", "caption.bleu_4", "vqa.accuracy", "vqa.colour"}) {
+  for (const char* key :
+       {"average", "caption.cider_d", "caption.bleu_4", "vqa.accuracy", "vqa.colour"}) {
     EXPECT_TRUE(scores["metrics"].contains(key)) << key;
   }
   EXPECT_TRUE(scores["baselines"].contains("vqa.accuracy"));
@@ -92,7 +94,8 @@ TEST(Trial, RecordsScoresOrTheReasonForFailure) {
   EXPECT_FALSE(run_trial(bad, false));
   const auto status = read_json(bad + "/status.json");
   EXPECT_EQ(status["state"], "failed");
-  EXPECT_NE(status["reason"].get<std::string>().find("unknown key 'train.stepz'"), std::string::npos);
+  EXPECT_NE(status["reason"].get<std::string>().find("unknown key 'train.stepz'"),
+            std::string::npos);
   EXPECT_FALSE(trial_done(bad));
 }
 
