@@ -56,11 +56,11 @@ struct EncoderOptions {
 
 struct ConnectorOptions {
   std::string type = "avg_pool";
-  int num_tokens = 16;      // visual tokens per image, for connectors that choose it
-  int num_heads = 4;        // attention heads, for connectors that attend
-  int depth = 3;            // c_abstractor: blocks per stage; perceiver_resampler: layers
-  int shuffle_factor = 2;   // pixel_shuffle: r, merging r x r patches into one token
-  bool pos_embed = false;   // learned position embedding on the patches (c_abstractor: always)
+  int num_tokens = 16;     // visual tokens per image, for connectors that choose it
+  int num_heads = 4;       // attention heads, for connectors that attend
+  int depth = 3;           // c_abstractor: blocks per stage; perceiver_resampler: layers
+  int shuffle_factor = 2;  // pixel_shuffle: r, merging r x r patches into one token
+  bool pos_embed = false;  // learned position embedding on the patches (c_abstractor: always)
 
   template <class V>
   void visit(V& v) {
@@ -76,6 +76,22 @@ struct ConnectorOptions {
   }
 };
 
+// Mixture-of-experts feed-forward (MM1's MoE variants; Shazeer et al. 2017,
+// Fedus et al. 2022): num_experts SwiGLU experts, top_k routing per token.
+struct MoeOptions {
+  int num_experts = 0;  // 0: dense feed-forward
+  int top_k = 2;
+  double aux_loss_weight = 0.01;  // load-balancing loss (Switch Transformer)
+
+  template <class V>
+  void visit(V& v) {
+    v.field("num_experts", num_experts, "experts per MoE layer (0: dense)", in_range(0, 256));
+    v.field("top_k", top_k, "experts per token", in_range(1, 256));
+    v.field("aux_loss_weight", aux_loss_weight, "weight of the load-balancing loss",
+            in_range(0.0, 10.0));
+  }
+};
+
 struct LmOptions {
   int width = 128;
   int depth = 2;
@@ -83,6 +99,7 @@ struct LmOptions {
   double mlp_ratio = 4.0;
   bool tie_embeddings = true;
   int max_seq_len = 256;
+  MoeOptions moe;
 
   template <class V>
   void visit(V& v) {
@@ -94,6 +111,7 @@ struct LmOptions {
     v.field("tie_embeddings", tie_embeddings, "share input embedding and output head");
     v.field("max_seq_len", max_seq_len, "longest sequence (visual + text tokens)",
             in_range(16, 65536));
+    v.section("moe", moe);
   }
 };
 
@@ -107,7 +125,13 @@ struct TrainOptions {
   double grad_clip = 1.0;     // max global gradient norm; 0 disables
   int log_every = 25;
   std::string precision = "fp32";
-  int threads = 0;  // 0: leave torch's default (the runner sets it per trial)
+  int threads = 0;                  // 0: leave torch's default (the runner sets it per trial)
+  std::vector<std::string> freeze;  // stages kept at their initial weights
+  // Learning rate of each stage as a multiple of lr (nanoVLM trains its
+  // projector with a much larger rate than its backbones).
+  double encoder_lr_scale = 1.0;
+  double connector_lr_scale = 1.0;
+  double lm_lr_scale = 1.0;
 
   template <class V>
   void visit(V& v) {
@@ -122,6 +146,10 @@ struct TrainOptions {
     v.field("log_every", log_every, "steps between metrics.jsonl lines", at_least(1));
     v.field("precision", precision, "fp32, or bf16 autocast", one_of({"fp32", "bf16"}));
     v.field("threads", threads, "intra-op threads (0: runner/torch default)", in_range(0, 1024));
+    v.field("freeze", freeze, "stages not trained", each_one_of({"encoder", "connector", "lm"}));
+    v.field("encoder_lr_scale", encoder_lr_scale, "encoder lr / lr", in_range(0.0, 1000.0));
+    v.field("connector_lr_scale", connector_lr_scale, "connector lr / lr", in_range(0.0, 1000.0));
+    v.field("lm_lr_scale", lm_lr_scale, "LM lr / lr", in_range(0.0, 1000.0));
   }
 };
 

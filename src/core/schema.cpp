@@ -33,6 +33,18 @@ Check<std::string> one_of(std::vector<std::string> values) {
           expected};
 }
 
+Check<std::vector<std::string>> each_one_of(std::vector<std::string> values) {
+  std::string expected = fmt::format("a list of distinct values from: {}", fmt::join(values, ", "));
+  return {[values = std::move(values)](const std::vector<std::string>& v) {
+            for (size_t i = 0; i < v.size(); ++i) {
+              if (std::find(values.begin(), values.end(), v[i]) == values.end()) return false;
+              if (std::find(v.begin(), v.begin() + i, v[i]) != v.begin() + i) return false;
+            }
+            return true;
+          },
+          expected};
+}
+
 Check<std::string> non_empty() {
   return {[](const std::string& v) { return !v.empty(); }, "a non-empty string"};
 }

@@ -24,6 +24,8 @@ Check<double> at_least(double lo);
 Check<double> in_range(double lo, double hi);
 Check<std::string> one_of(std::vector<std::string> values);
 Check<std::string> non_empty();
+// Every element one of `values`, none twice.
+Check<std::vector<std::string>> each_one_of(std::vector<std::string> values);
 
 template <class T>
 const char* type_name();

@@ -6,12 +6,21 @@ DecoderBlockImpl::DecoderBlockImpl(const LmOptions& o) {
   norm1_ = register_module("norm1", RMSNorm(o.width));
   attn_ = register_module("attn", Attention(o.width, o.num_heads));
   norm2_ = register_module("norm2", RMSNorm(o.width));
-  ffn_ = register_module("ffn", SwiGlu(o.width, static_cast<int64_t>(o.width * o.mlp_ratio)));
+  const auto hidden = static_cast<int64_t>(o.width * o.mlp_ratio);
+  if (o.moe.num_experts > 0) {
+    moe_ = register_module("moe", MoeFeedForward(o.width, hidden, o.moe.num_experts, o.moe.top_k));
+  } else {
+    ffn_ = register_module("ffn", SwiGlu(o.width, hidden));
+  }
 }
 
-torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, Rotary rotary) {
+torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, Rotary rotary, LmOutput& extras) {
   auto h = x + attn_(norm1_(x), /*context=*/torch::Tensor(), /*causal=*/true, rotary);
-  return h + ffn_(norm2_(h));
+  if (!moe_) return h + ffn_(norm2_(h));
+  MoeOutput m = moe_(norm2_(h));
+  extras.aux_loss = extras.aux_loss + m.aux_loss;
+  extras.load = extras.load.defined() ? extras.load + m.load : m.load;
+  return h + m.out;
 }
 
 LanguageModelImpl::LanguageModelImpl(const LmOptions& options, int vocab_size)
@@ -42,15 +51,19 @@ torch::Tensor LanguageModelImpl::embed(const torch::Tensor& tokens) {
   return embed_(tokens);
 }
 
-torch::Tensor LanguageModelImpl::forward(const torch::Tensor& embeds) {
+LmOutput LanguageModelImpl::forward(const torch::Tensor& embeds) {
   TORCH_CHECK(embeds.dim() == 3 && embeds.size(2) == options_.width,
               "lm: expected embeddings [B, T, ", options_.width, "], got ", embeds.sizes());
   TORCH_CHECK(embeds.size(1) <= options_.max_seq_len, "lm: sequence of ", embeds.size(1),
               " tokens exceeds lm.max_seq_len=", options_.max_seq_len);
+  LmOutput out;
+  out.aux_loss = torch::zeros({}, embeds.options().dtype(torch::kFloat32));
   auto x = embeds;
-  for (auto& block : *blocks_) x = block->as<DecoderBlock>()->forward(x, rotary_);
+  for (auto& block : *blocks_) x = block->as<DecoderBlock>()->forward(x, rotary_, out);
+  if (out.load.defined()) out.load = out.load / options_.depth;
   x = norm_(x);
-  return head_ ? head_(x) : torch::matmul(x, embed_->weight.to(x.scalar_type()).t());
+  out.logits = head_ ? head_(x) : torch::matmul(x, embed_->weight.to(x.scalar_type()).t());
+  return out;
 }
 
 }  // namespace ablate

@@ -1,24 +1,34 @@
 // Decoder-only language model: token embedding -> pre-norm blocks (RMSNorm,
-// causal self-attention with rotary positions, SwiGLU) -> RMSNorm -> logits,
-// as LLaMA; tied or untied output head. MM1's LLMs are of this family.
+// causal self-attention with rotary positions, SwiGLU or mixture-of-experts
+// feed-forward) -> RMSNorm -> logits, as LLaMA; tied or untied output head.
+// MM1's LLMs are of this family, dense and MoE.
 #pragma once
 
 #include <torch/torch.h>
 
 #include "core/config.h"
+#include "lm/moe.h"
 #include "model/layers.h"
 
 namespace ablate {
 
+struct LmOutput {
+  torch::Tensor logits;    // [B, T, V]
+  torch::Tensor aux_loss;  // scalar: summed MoE load-balancing loss (0 when dense)
+  torch::Tensor load;      // [E] mean expert load over MoE layers (undefined when dense)
+};
+
 class DecoderBlockImpl : public torch::nn::Module {
  public:
-  DecoderBlockImpl(const LmOptions& options);
-  torch::Tensor forward(const torch::Tensor& x, Rotary rotary);  // [B, T, D] -> [B, T, D]
+  explicit DecoderBlockImpl(const LmOptions& options);
+  // x [B, T, D] -> [B, T, D]; adds this block's MoE outputs to `aux`/`load`.
+  torch::Tensor forward(const torch::Tensor& x, Rotary rotary, LmOutput& extras);
 
  private:
   RMSNorm norm1_{nullptr}, norm2_{nullptr};
   Attention attn_{nullptr};
-  SwiGlu ffn_{nullptr};
+  SwiGlu ffn_{nullptr};          // dense feed-forward, or
+  MoeFeedForward moe_{nullptr};  // mixture of experts (lm.moe.num_experts > 0)
 };
 TORCH_MODULE(DecoderBlock);
 
@@ -27,8 +37,8 @@ class LanguageModelImpl : public torch::nn::Module {
   LanguageModelImpl(const LmOptions& options, int vocab_size);
   void init_weights();
 
-  torch::Tensor embed(const torch::Tensor& tokens);    // [B, T] -> [B, T, D]
-  torch::Tensor forward(const torch::Tensor& embeds);  // [B, T, D] -> logits [B, T, V]
+  torch::Tensor embed(const torch::Tensor& tokens);  // [B, T] -> [B, T, D]
+  LmOutput forward(const torch::Tensor& embeds);     // [B, T, D] -> logits [B, T, V]
   int64_t dim() const { return options_.width; }
   int64_t vocab_size() const { return vocab_size_; }
 

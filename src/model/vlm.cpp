@@ -54,6 +54,13 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
       fail(fmt::format("lm.width={} must split into lm.num_heads={} heads of even size (rotary)",
                        c.lm.width, c.lm.num_heads));
     }
+    if (c.lm.moe.num_experts > 0 && c.lm.moe.top_k > c.lm.moe.num_experts) {
+      fail(fmt::format("lm.moe.top_k={} exceeds lm.moe.num_experts={}", c.lm.moe.top_k,
+                       c.lm.moe.num_experts));
+    }
+    if (c.train.freeze.size() == 3) {
+      fail("train.freeze lists every stage (encoder, connector, lm): nothing would train");
+    }
     if (c.train.warmup_steps > c.train.steps) {
       fail(fmt::format("train.warmup_steps={} exceeds train.steps={}", c.train.warmup_steps,
                        c.train.steps));
@@ -91,7 +98,8 @@ ExperimentConfig load_checked_experiment(const std::string& path,
   return config;
 }
 
-VlmImpl::VlmImpl(const ExperimentConfig& config) : shapes_(check_config(config, config.name)) {
+VlmImpl::VlmImpl(const ExperimentConfig& config)
+    : shapes_(check_config(config, config.name)), aux_loss_weight_(config.lm.moe.aux_loss_weight) {
   encoder_ = register_module(
       "encoder",
       encoder_registry().get(config.encoder.type).make(config.encoder, config.data.resolution));
@@ -116,7 +124,7 @@ torch::Tensor VlmImpl::encode_images(const torch::Tensor& images) {
 
 torch::Tensor VlmImpl::logits(const torch::Tensor& tokens, const torch::Tensor& visual) {
   auto embeds = splice_visual_tokens(lm_->embed(tokens), tokens, visual, Tokenizer::kImage);
-  return lm_(embeds);
+  return lm_(embeds).logits;
 }
 
 torch::Tensor per_example_loss(const torch::Tensor& logits, const torch::Tensor& tokens,
@@ -137,9 +145,23 @@ torch::Tensor per_example_loss(const torch::Tensor& logits, const torch::Tensor&
   return (nll * m).sum(1) / m.sum(1).clamp_min(1.0);
 }
 
-torch::Tensor VlmImpl::loss(const Batch& batch) {
+VlmImpl::Loss VlmImpl::loss(const Batch& batch) {
   const auto visual = encode_images(batch.images);
-  return per_example_loss(logits(batch.tokens, visual), batch.tokens, batch.loss_mask).mean();
+  auto embeds =
+      splice_visual_tokens(lm_->embed(batch.tokens), batch.tokens, visual, Tokenizer::kImage);
+  LmOutput out = lm_(embeds);
+  Loss l;
+  l.lm = per_example_loss(out.logits, batch.tokens, batch.loss_mask).mean();
+  l.aux = out.aux_loss;
+  l.load = out.load;
+  l.total = l.lm + aux_loss_weight_ * l.aux;
+  return l;
+}
+
+std::map<std::string, std::vector<torch::Tensor>> VlmImpl::parameters_by_stage() const {
+  return {{"encoder", encoder_->parameters()},
+          {"connector", connector_->parameters()},
+          {"lm", lm_->parameters()}};
 }
 
 std::map<std::string, int64_t> VlmImpl::parameter_counts() const {

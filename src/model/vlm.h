@@ -46,15 +46,24 @@ class VlmImpl : public torch::nn::Module {
   torch::Tensor encode_images(const torch::Tensor& images);
   // tokens [B, T] with N placeholders per image, visual [B, N, D_lm] -> logits [B, T, V]
   torch::Tensor logits(const torch::Tensor& tokens, const torch::Tensor& visual);
-  // Next-token loss on text tokens, averaged per example, then over the batch.
-  torch::Tensor loss(const Batch& batch);
+
+  struct Loss {
+    torch::Tensor total;  // what is optimised: lm + aux_loss_weight * aux
+    torch::Tensor lm;     // next-token loss on text, per example, then batch mean
+    torch::Tensor aux;    // MoE load-balancing loss (0 when dense)
+    torch::Tensor load;   // [E] expert load, undefined when dense
+  };
+  Loss loss(const Batch& batch);
 
   const VlmShapes& shapes() const { return shapes_; }
   // Parameters per stage: encoder, connector, lm, total.
   std::map<std::string, int64_t> parameter_counts() const;
+  // The stages that train.freeze and train.*_lr_scale name.
+  std::map<std::string, std::vector<torch::Tensor>> parameters_by_stage() const;
 
  private:
   VlmShapes shapes_;
+  double aux_loss_weight_;
   Encoder encoder_{nullptr};
   Connector connector_{nullptr};
   LanguageModel lm_{nullptr};

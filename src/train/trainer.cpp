@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/io.h"
@@ -42,8 +44,49 @@ AutocastGuard::~AutocastGuard() {
   }
 }
 
+bool cpu_has_native_bf16() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("flags", 0) == 0) {
+      return line.find(" avx512_bf16") != std::string::npos ||
+             line.find(" amx_bf16") != std::string::npos;
+    }
+  }
+  return false;
+}
+
 torch::Device device_of(const ExperimentConfig& config) {
   return config.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+torch::optim::AdamW make_optimizer(Vlm& model, const TrainOptions& o,
+                                   std::vector<double>& group_scales) {
+  const std::map<std::string, double> scales = {
+      {"encoder", o.encoder_lr_scale}, {"connector", o.connector_lr_scale}, {"lm", o.lm_lr_scale}};
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  group_scales.clear();
+  for (auto& [stage, params] : model->parameters_by_stage()) {
+    const bool frozen = std::find(o.freeze.begin(), o.freeze.end(), stage) != o.freeze.end();
+    // Decoupled weight decay on matrices only; norms, biases and other 1-D
+    // parameters keep their scale.
+    std::vector<torch::Tensor> decay, no_decay;
+    for (auto& p : params) {
+      p.set_requires_grad(!frozen);
+      (p.dim() >= 2 ? decay : no_decay).push_back(p);
+    }
+    if (frozen) continue;
+    for (auto* list : {&decay, &no_decay}) {
+      if (list->empty()) continue;
+      const double wd = list == &decay ? o.weight_decay : 0.0;
+      groups.emplace_back(*list, std::make_unique<torch::optim::AdamWOptions>(
+                                     torch::optim::AdamWOptions(o.lr * scales.at(stage))
+                                         .betas({0.9, 0.95})
+                                         .weight_decay(wd)));
+      group_scales.push_back(scales.at(stage));
+    }
+  }
+  return torch::optim::AdamW(std::move(groups));
 }
 
 TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const TrainStream& stream,
@@ -51,52 +94,42 @@ TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const Train
   const TrainOptions& o = config.train;
   const torch::Device device = device_of(config);
 
-  // Decoupled weight decay on matrices only; norms, biases and the 1-D
-  // parameters keep their scale.
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& p : model->parameters()) {
-    if (!p.requires_grad()) continue;
-    (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  }
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(
-      decay, std::make_unique<torch::optim::AdamWOptions>(
-                 torch::optim::AdamWOptions(o.lr).betas({0.9, 0.95}).weight_decay(o.weight_decay)));
-  groups.emplace_back(no_decay,
-                      std::make_unique<torch::optim::AdamWOptions>(
-                          torch::optim::AdamWOptions(o.lr).betas({0.9, 0.95}).weight_decay(0.0)));
-  torch::optim::AdamW optimizer(std::move(groups));
+  std::vector<double> group_scales;
+  torch::optim::AdamW optimizer = make_optimizer(model, o, group_scales);
 
   model->train();
   TrainSummary summary;
   std::vector<double> step_seconds;
-  double window_loss = 0;
+  double window_loss = 0, window_aux = 0;
   int window_steps = 0;
   const auto start = Clock::now();
   for (int step = 0; step < o.steps; ++step) {
     const auto step_start = Clock::now();
     const double lr = learning_rate(o, step);
-    for (auto& group : optimizer.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    for (size_t g = 0; g < optimizer.param_groups().size(); ++g) {
+      static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[g].options())
+          .lr(lr * group_scales[g]);
     }
     const Batch batch = to_device(stream.batch(step, model->shapes().num_visual_tokens), device);
     optimizer.zero_grad();
-    torch::Tensor loss;
+    VlmImpl::Loss loss;
     {
       AutocastGuard autocast(o.precision == "bf16");
       loss = model->loss(batch);
     }
-    const double loss_value = loss.item<double>();
-    if (!std::isfinite(loss_value)) {
-      throw NonFiniteLoss(fmt::format("non-finite loss ({}) at step {}", loss_value, step));
+    const double loss_value = loss.lm.item<double>();
+    const double total_value = loss.total.item<double>();
+    if (!std::isfinite(loss_value) || !std::isfinite(total_value)) {
+      throw NonFiniteLoss(fmt::format("non-finite loss ({}) at step {}", total_value, step));
     }
-    loss.backward();
+    loss.total.backward();
     // Pre-clipping global norm, logged either way; grad_clip = 0 never clips.
     const double max_norm = o.grad_clip > 0 ? o.grad_clip : std::numeric_limits<double>::infinity();
     const double grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), max_norm);
     optimizer.step();
     step_seconds.push_back(seconds_since(step_start));
     window_loss += loss_value;
+    window_aux += loss.aux.item<double>();
     ++window_steps;
 
     const bool last = step + 1 == o.steps;
@@ -109,9 +142,15 @@ TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const Train
                              {"grad_norm", grad_norm},
                              {"examples_per_second", (step + 1) * double(o.batch_size) / elapsed},
                              {"elapsed_seconds", elapsed}};
+      if (loss.load.defined()) {
+        // Max expert share x E: 1 when balanced, E when one expert takes all.
+        line["moe_aux_loss"] = window_aux / window_steps;
+        line["moe_max_load"] = loss.load.max().item<double>() * loss.load.size(0);
+      }
       append_line(metrics_path, line.dump());
       if (progress) progress(step + 1, summary.final_loss);
       window_loss = 0;
+      window_aux = 0;
       window_steps = 0;
     }
   }

@@ -29,6 +29,12 @@ struct TrainSummary {
 // Called after every logged step with the metrics line just written.
 using ProgressFn = std::function<void(int step, double loss)>;
 
+// AdamW over the stages not in train.freeze (their parameters stop requiring
+// gradients), two groups per stage (decayed matrices, undecayed rest), each at
+// lr * that stage's lr scale; `group_scales` receives the scale of each group.
+torch::optim::AdamW make_optimizer(Vlm& model, const TrainOptions& options,
+                                   std::vector<double>& group_scales);
+
 TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const TrainStream& stream,
                          const std::string& metrics_path, const ProgressFn& progress = {});
 
@@ -45,5 +51,9 @@ class AutocastGuard {
 };
 
 torch::Device device_of(const ExperimentConfig& config);
+
+// True when the CPU has native bf16 arithmetic (avx512_bf16 or AMX); without
+// it oneDNN emulates bf16 and autocast is ~12x slower than fp32 (results/bench.md).
+bool cpu_has_native_bf16();
 
 }  // namespace ablate

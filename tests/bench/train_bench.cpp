@@ -34,7 +34,7 @@ void BM_TrainStep(benchmark::State& state) {
     const Batch b = stream.batch(step++, model->shapes().num_visual_tokens);
     opt.zero_grad();
     AutocastGuard autocast(c.train.precision == "bf16");
-    auto loss = model->loss(b);
+    auto loss = model->loss(b).total;
     loss.backward();
     opt.step();
     benchmark::DoNotOptimize(loss.item<float>());

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lm/moe.h"
 #include "lm/splice.h"
 
 namespace ablate {
@@ -17,33 +18,103 @@ LmOptions tiny_lm() {
   return o;
 }
 
-TEST(LanguageModel, LogitsShapeAndCausality) {
-  torch::manual_seed(0);
-  LanguageModel lm(tiny_lm(), 11);
-  lm->init_weights();
+// Every LM variant: dense tied / untied, mixture of experts with top-1 and top-2.
+struct LmCase {
+  std::string name;
+  bool tie;
+  int experts, top_k;
+};
+
+void PrintTo(const LmCase& c, std::ostream* os) { *os << c.name; }
+
+class LmSuite : public ::testing::TestWithParam<LmCase> {
+ protected:
+  LanguageModel make() const {
+    auto o = tiny_lm();
+    o.tie_embeddings = GetParam().tie;
+    o.moe.num_experts = GetParam().experts;
+    o.moe.top_k = GetParam().top_k;
+    torch::manual_seed(0);
+    LanguageModel lm(o, 11);
+    lm->init_weights();
+    return lm;
+  }
+};
+
+TEST_P(LmSuite, LogitsShapeAndCausality) {
+  auto lm = make();
   lm->eval();
   torch::InferenceMode guard;
   auto tokens = torch::randint(0, 11, {2, 9}, torch::kInt64);
-  const auto logits = lm(lm->embed(tokens));
+  const auto logits = lm(lm->embed(tokens)).logits;
   EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{2, 9, 11}));
   // Changing the last token cannot change earlier positions.
   auto changed = tokens.clone();
   changed.index_put_({torch::indexing::Slice(), 8}, (tokens.select(1, 8) + 1) % 11);
-  const auto logits2 = lm(lm->embed(changed));
+  const auto logits2 = lm(lm->embed(changed)).logits;
   EXPECT_TRUE(torch::allclose(logits.slice(1, 0, 8), logits2.slice(1, 0, 8)));
   EXPECT_FALSE(torch::allclose(logits.select(1, 8), logits2.select(1, 8)));
   EXPECT_THROW(lm(torch::randn({1, 33, 16})), c10::Error) << "longer than max_seq_len";
 }
 
-TEST(LanguageModel, UntiedHeadAndGradients) {
-  auto o = tiny_lm();
-  o.tie_embeddings = false;
-  LanguageModel lm(o, 11);
-  lm->init_weights();
-  lm(lm->embed(torch::randint(0, 11, {2, 5}, torch::kInt64))).pow(2).sum().backward();
+TEST_P(LmSuite, GradientsReachEveryParameterAndAuxLossIsReported) {
+  auto lm = make();
+  const auto out = lm(lm->embed(torch::randint(0, 11, {4, 12}, torch::kInt64)));
+  (out.logits.pow(2).sum() + out.aux_loss).backward();
+  int experts_with_grad = 0;
   for (const auto& p : lm->named_parameters()) {
+    // An expert that no token chose gets no gradient, by design.
+    if (p.key().find(".experts.") != std::string::npos) {
+      experts_with_grad += p.value().grad().defined();
+      continue;
+    }
     ASSERT_TRUE(p.value().grad().defined()) << p.key();
   }
+  if (GetParam().experts > 0) {
+    EXPECT_GT(experts_with_grad, 0);
+  }
+  if (GetParam().experts == 0) {
+    EXPECT_EQ(out.aux_loss.item<double>(), 0.0);
+    EXPECT_FALSE(out.load.defined());
+  } else {
+    // Per layer E * sum_e f_e p_e >= ... and == 1 when perfectly balanced.
+    EXPECT_GT(out.aux_loss.item<double>(), 0.0);
+    EXPECT_NEAR(out.load.sum().item<double>(), 1.0, 1e-5);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, LmSuite,
+                         ::testing::Values(LmCase{"dense_tied", true, 0, 2},
+                                           LmCase{"dense_untied", false, 0, 2},
+                                           LmCase{"moe4_top2", true, 4, 2},
+                                           LmCase{"moe4_top1", true, 4, 1}),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(Moe, OneExpertIsThatExpert) {
+  torch::manual_seed(0);
+  MoeFeedForward moe(8, 16, /*num_experts=*/1, /*top_k=*/1);
+  const auto x = torch::randn({2, 3, 8});
+  const auto out = moe(x);
+  const auto expert = moe->named_children()[1].value()->children()[0];
+  const auto direct = expert->as<SwiGlu>()->forward(x);
+  EXPECT_TRUE(torch::allclose(out.out, direct, 1e-5, 1e-6));
+  EXPECT_NEAR(out.aux_loss.item<double>(), 1.0, 1e-6) << "E * f * p = 1 * 1 * 1";
+}
+
+TEST(Moe, TokensGoToTheirTopExperts) {
+  // Router weights zero except expert 2, which every token then prefers: with
+  // top-1 all load is on expert 2.
+  torch::manual_seed(0);
+  MoeFeedForward moe(4, 8, /*num_experts=*/3, /*top_k=*/1);
+  {
+    torch::NoGradGuard g;
+    auto& router = moe->named_children()[0].value()->as<torch::nn::Linear>()->weight;
+    router.zero_();
+    router[2].fill_(1.0);
+  }
+  const auto x = torch::rand({1, 5, 4}) + 0.1;  // positive: expert 2 scores highest
+  const auto out = moe(x);
+  EXPECT_TRUE(torch::allclose(out.load, torch::tensor({0.0f, 0.0f, 1.0f})));
 }
 
 TEST(Splice, VisualTokensReplacePlaceholdersInOrder) {

@@ -47,14 +47,14 @@ TEST(Vlm, InitialLossNearUniformAndFixedBatchIsLearned) {
   model->init_weights(0);
   const std::unordered_set<std::string> none;
   const Batch batch = TrainStream(c, none).batch(0, model->shapes().num_visual_tokens);
-  const double initial = model->loss(batch).item<double>();
+  const double initial = model->loss(batch).total.item<double>();
   EXPECT_NEAR(initial, std::log(double(Tokenizer::world().vocab_size())), 0.5)
       << "small init starts near the uniform loss (PROXY-NOTES, point 6)";
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-2));
   double last = initial;
   for (int i = 0; i < 40; ++i) {
     opt.zero_grad();
-    auto loss = model->loss(batch);
+    auto loss = model->loss(batch).total;
     loss.backward();
     opt.step();
     last = loss.item<double>();

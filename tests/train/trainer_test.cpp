@@ -72,6 +72,33 @@ TEST(Trainer, NonFiniteLossStopsTraining) {
   }
 }
 
+TEST(Trainer, FrozenStagesStayPutAndLrScalesApply) {
+  testing::ScratchDir dir;
+  auto c = testing::tiny_config();
+  c.train.freeze = {"encoder"};
+  c.train.connector_lr_scale = 10.0;
+  c.train.lm_lr_scale = 0.5;
+  Vlm model(c);
+  model->init_weights(0);
+  std::map<std::string, std::vector<torch::Tensor>> before;
+  for (const auto& [stage, params] : model->parameters_by_stage()) {
+    for (const auto& p : params) before[stage].push_back(p.detach().clone());
+  }
+  const std::unordered_set<std::string> none;
+  train_model(model, c, TrainStream(c, none), dir.file("m.jsonl"));
+  for (const auto& [stage, params] : model->parameters_by_stage()) {
+    bool changed = false;
+    for (size_t i = 0; i < params.size(); ++i)
+      changed |= !torch::equal(params[i], before[stage][i]);
+    EXPECT_EQ(changed, stage != "encoder") << stage;
+  }
+  std::vector<double> scales;
+  auto opt = make_optimizer(model, c.train, scales);
+  EXPECT_EQ(scales, (std::vector<double>{10.0, 10.0, 0.5, 0.5})) << "connector then lm groups";
+  EXPECT_DOUBLE_EQ(static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[0].options()).lr(),
+                   c.train.lr * 10.0);
+}
+
 TEST(Trial, RecordsScoresOrTheReasonForFailure) {
   testing::ScratchDir dir;
   const std::string ok = dir.file("ok");
