@@ -44,6 +44,21 @@ class YamlReader {
     value = parsed;
   }
 
+  void preset(const char* key, std::string& value, const char* help,
+              const std::vector<SizePreset>& presets, int& width, int& depth, int& num_heads) {
+    std::vector<std::string> names = {"custom"};
+    for (const auto& p : presets) names.push_back(p.name);
+    field(key, value, help, one_of(names));
+    if (!node_[key]) return;
+    for (const auto& p : presets) {
+      if (value == p.name) {
+        width = p.width;
+        depth = p.depth;
+        num_heads = p.num_heads;
+      }
+    }
+  }
+
   template <class S>
   void section(const char* key, S& sub) {
     allowed_.push_back(key);
@@ -139,6 +154,11 @@ class YamlWriter {
     write(value);
   }
 
+  void preset(const char* key, const std::string& value, const char*,
+              const std::vector<SizePreset>&, int, int, int) {
+    field(key, value, "");
+  }
+
   template <class S>
   void section(const char* key, S& sub) {
     out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
@@ -172,6 +192,16 @@ class FieldDescriber {
     std::string expected = check.expected.empty() ? type_name<T>() : check.expected;
     out_.emplace_back(prefix_ + key,
                       fmt::format("{} (default {}; {})", help, show(value), expected));
+  }
+
+  void preset(const char* key, const std::string& value, const char* help,
+              const std::vector<SizePreset>& presets, int, int, int) {
+    std::string sizes;
+    for (const auto& p : presets) {
+      sizes +=
+          fmt::format("; {} = width {}, depth {}, heads {}", p.name, p.width, p.depth, p.num_heads);
+    }
+    out_.emplace_back(prefix_ + key, fmt::format("{} (default {}{})", help, value, sizes));
   }
 
   template <class S>

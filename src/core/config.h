@@ -34,8 +34,16 @@ struct DataOptions {
   }
 };
 
+// Encoder sizes standing for MM1's ViT-B / ViT-L / ViT-H at proxy scale.
+inline const std::vector<SizePreset> kEncoderSizes = {
+    {"tiny", 16, 1, 2}, {"b", 64, 2, 4}, {"l", 96, 4, 4}, {"h", 128, 6, 8}};
+// LM sizes standing for MM1's 3B / 7B / 30B at proxy scale.
+inline const std::vector<SizePreset> kLmSizes = {
+    {"tiny", 16, 1, 2}, {"3b", 128, 2, 4}, {"7b", 192, 4, 6}, {"30b", 256, 6, 8}};
+
 struct EncoderOptions {
   std::string type = "vit";
+  std::string size = "custom";
   int patch_size = 4;
   int width = 64;
   int depth = 2;
@@ -45,6 +53,8 @@ struct EncoderOptions {
   template <class V>
   void visit(V& v) {
     v.field("type", type, "registered image encoder", non_empty());
+    v.preset("size", size, "named size (tiny, b, l, h) setting width, depth, num_heads",
+             kEncoderSizes, width, depth, num_heads);
     v.field("patch_size", patch_size, "patch side in px; must divide data.resolution",
             in_range(1, 64));
     v.field("width", width, "feature width D_enc", in_range(8, 4096));
@@ -93,6 +103,7 @@ struct MoeOptions {
 };
 
 struct LmOptions {
+  std::string size = "custom";
   int width = 128;
   int depth = 2;
   int num_heads = 4;
@@ -103,6 +114,8 @@ struct LmOptions {
 
   template <class V>
   void visit(V& v) {
+    v.preset("size", size, "named size (tiny, 3b, 7b, 30b) setting width, depth, num_heads",
+             kLmSizes, width, depth, num_heads);
     v.field("width", width, "model width D_lm", in_range(8, 8192));
     v.field("depth", depth, "decoder blocks", in_range(1, 128));
     v.field("num_heads", num_heads, "attention heads; width/num_heads must be even (rotary)",

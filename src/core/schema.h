@@ -27,6 +27,14 @@ Check<std::string> non_empty();
 // Every element one of `values`, none twice.
 Check<std::vector<std::string>> each_one_of(std::vector<std::string> values);
 
+// A named size: sets width, depth and num_heads together. In YAML, `size` is
+// read before the fields it sets, so explicit width / depth / num_heads in the
+// same or a later layer win; "custom" sets nothing.
+struct SizePreset {
+  const char* name;
+  int width, depth, num_heads;
+};
+
 template <class T>
 const char* type_name();
 template <>

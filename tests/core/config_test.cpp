@@ -114,11 +114,43 @@ TEST(Config, ImpossibleCombinationsFailAtLoadWithValidValues) {
   EXPECT_NE(msg.find("lm.max_seq_len=64"), std::string::npos) << msg;
 }
 
+TEST(Config, NamedSizesSetWidthDepthHeadsAndExplicitKeysWin) {
+  ScratchDir dir;
+  auto c = load_experiment(write(dir, "lm:\n  size: 7b\n"));
+  EXPECT_EQ(c.lm.width, 192);
+  EXPECT_EQ(c.lm.depth, 4);
+  EXPECT_EQ(c.lm.num_heads, 6);
+  c = load_experiment(write(dir, "lm:\n  width: 64\n  size: 7b\n"));
+  EXPECT_EQ(c.lm.width, 64) << "explicit key in the same layer wins, wherever it is written";
+  EXPECT_EQ(c.lm.depth, 4);
+  c = load_experiment(write(dir, "lm:\n  width: 64\n"), {"lm.size=30b"});
+  EXPECT_EQ(c.lm.width, 256) << "a later layer's size resets the fields";
+  c = load_experiment(write(dir, "encoder:\n  size: h\n"));
+  EXPECT_EQ(c.encoder.width, 128);
+  EXPECT_EQ(c.encoder.num_heads, 8);
+  const auto msg = error_of([&] { load_experiment(write(dir, "encoder:\n  size: xl\n")); });
+  EXPECT_NE(msg.find("key 'encoder.size': expected one of: custom, tiny, b, l, h"),
+            std::string::npos)
+      << msg;
+  // Every named size is a valid model.
+  for (const auto& e : kEncoderSizes) {
+    for (const auto& l : kLmSizes) {
+      EXPECT_NO_THROW(load_checked_experiment(
+          testing::source_path("experiments/smoke.yaml"),
+          {std::string("encoder.size=") + e.name, std::string("lm.size=") + l.name}));
+    }
+  }
+}
+
 TEST(Config, ResolvedYamlRoundTripsAndHashIsStable) {
   ScratchDir dir;
   ExperimentConfig c = testing::tiny_config();
   c.train.lr = 3e-4;
   c.train.precision = "bf16";
+  c.lm.size = "3b";
+  c.lm.width = 96;  // size and an explicit width: the round trip keeps both
+  c.train.freeze = {"encoder"};
+  c.lm.moe.num_experts = 4;
   const std::string path = dir.file("resolved.yaml");
   std::ofstream(path) << to_yaml(c);
   const ExperimentConfig back = load_experiment(path);
