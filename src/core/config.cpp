@@ -82,28 +82,12 @@ class YamlReader {
   }
 
  private:
-  static bool parse(const YAML::Node& n, int& out) {
+  // int, double, bool: yaml-cpp's conversion, which rejects "1.5" as an int.
+  template <class T>
+  static bool parse(const YAML::Node& n, T& out) {
     if (!n.IsScalar()) return false;
     try {
-      out = n.as<int>();
-      return true;
-    } catch (const YAML::Exception&) {
-      return false;
-    }
-  }
-  static bool parse(const YAML::Node& n, double& out) {
-    if (!n.IsScalar()) return false;
-    try {
-      out = n.as<double>();
-      return true;
-    } catch (const YAML::Exception&) {
-      return false;
-    }
-  }
-  static bool parse(const YAML::Node& n, bool& out) {
-    if (!n.IsScalar()) return false;
-    try {
-      out = n.as<bool>();
+      out = n.as<T>();
       return true;
     } catch (const YAML::Exception&) {
       return false;
