@@ -152,7 +152,8 @@ struct TrainOptions {
     v.field("batch_size", batch_size, "sequences per step", in_range(1, 65536));
     v.field("lr", lr, "peak AdamW learning rate", in_range(0.0, 1.0));
     v.field("weight_decay", weight_decay, "AdamW decoupled weight decay", in_range(0.0, 1.0));
-    v.field("warmup_steps", warmup_steps, "linear warmup steps before the cosine decay",
+    v.field("warmup_steps", warmup_steps,
+            "linear warmup steps before the cosine decay (more than steps: lr never peaks)",
             at_least(0));
     v.field("min_lr_ratio", min_lr_ratio, "final lr as a fraction of lr", in_range(0.0, 1.0));
     v.field("grad_clip", grad_clip, "max global gradient norm (0: off)", at_least(0.0));

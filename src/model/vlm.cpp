@@ -61,10 +61,6 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
     if (c.train.freeze.size() == 3) {
       fail("train.freeze lists every stage (encoder, connector, lm): nothing would train");
     }
-    if (c.train.warmup_steps > c.train.steps) {
-      fail(fmt::format("train.warmup_steps={} exceeds train.steps={}", c.train.warmup_steps,
-                       c.train.steps));
-    }
     VlmShapes s;
     const auto& enc = encoder_registry().get(c.encoder.type);
     s.grid_size = enc.grid_size(c.encoder, c.data.resolution);

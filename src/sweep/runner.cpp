@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/io.h"
+#include "model/flops.h"
 #include "model/vlm.h"
 #include "sweep/trial.h"
 
@@ -93,15 +94,18 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   // The trial table, before anything trains.
   fmt::print("sweep {} ({}): {} trials from {} x {} seeds, base {}\n", spec.name, spec_path,
              trials.size(), trials.size() / spec.seeds.size(), spec.seeds.size(), spec.base);
-  fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {}\n", "id", "config", "seed", "params",
-             "tokens", "state");
+  fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {:>9}  {}\n", "id", "config", "seed", "params",
+             "tokens", "MFLOP/ex", "state");
   std::vector<bool> skip(trials.size(), false);
   for (size_t i = 0; i < trials.size(); ++i) {
     const auto& t = trials[i];
     skip[i] = trial_done((runs / t.id).string());
-    const int64_t params = Vlm(t.config)->parameter_counts()["total"];
-    fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {}\n", t.id, t.label, t.seed,
-               human_count(params), t.num_visual_tokens, skip[i] ? "done (skipped)" : "to run");
+    Vlm model(t.config);
+    const int64_t params = model->parameter_counts()["total"];
+    const double mflops = forward_flops_per_example(model, t.config) / 1e6;
+    fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {:>9.1f}  {}\n", t.id, t.label, t.seed,
+               human_count(params), t.num_visual_tokens, mflops,
+               skip[i] ? "done (skipped)" : "to run");
     outcome.skipped += skip[i];
   }
   std::fflush(stdout);

@@ -10,6 +10,7 @@
 #include "core/io.h"
 #include "core/version.h"
 #include "eval/evaluate.h"
+#include "model/flops.h"
 #include "model/vlm.h"
 #include "train/trainer.h"
 
@@ -78,6 +79,7 @@ bool run_trial(const std::string& run_dir, bool verbose) {
     const TrainStream stream(config, eval.signatures);
     Vlm model(config);
     model->init_weights(static_cast<uint64_t>(config.seed));
+    const int64_t flops = forward_flops_per_example(model, config);
     model->to(device_of(config));
 
     if (verbose) {
@@ -99,6 +101,7 @@ bool run_trial(const std::string& run_dir, bool verbose) {
     card["eval_seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - eval_start).count();
     card["parameters"] = model->parameter_counts();
+    card["forward_flops_per_example"] = flops;
     card["num_visual_tokens"] = model->shapes().num_visual_tokens;
     write_json_atomic(file_in(run_dir, "scores.json"), card);
     write_status(run_dir, kTrialStateDone, "",

@@ -95,6 +95,10 @@ struct TokenCase {
   std::string reason_part;  // part of the rejection message
 };
 
+void PrintTo(const TokenCase& c, std::ostream* os) {
+  *os << c.type << " num_tokens=" << c.num_tokens;
+}
+
 class TokenCountCase : public ::testing::TestWithParam<TokenCase> {};
 
 TEST_P(TokenCountCase, DerivedOrRejected) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "lm/moe.h"
 #include "lm/splice.h"
 
@@ -99,6 +101,18 @@ TEST(Moe, OneExpertIsThatExpert) {
   const auto direct = expert->as<SwiGlu>()->forward(x);
   EXPECT_TRUE(torch::allclose(out.out, direct, 1e-5, 1e-6));
   EXPECT_NEAR(out.aux_loss.item<double>(), 1.0, 1e-6) << "E * f * p = 1 * 1 * 1";
+}
+
+TEST(Moe, RoutingUsesSeveralExpertsAndAuxLossIsDifferentiable) {
+  torch::manual_seed(0);
+  MoeFeedForward moe(8, 16, /*num_experts=*/4, /*top_k=*/2);
+  const auto out = moe(torch::randn({4, 16, 8}));
+  EXPECT_GE(out.load.gt(0).sum().item<int64_t>(), 2) << "tokens reach more than one expert";
+  EXPECT_TRUE(std::isfinite(out.aux_loss.item<double>()));
+  out.aux_loss.backward();
+  const auto& router = moe->named_children()[0].value()->as<torch::nn::Linear>()->weight;
+  ASSERT_TRUE(router.grad().defined());
+  EXPECT_GT(router.grad().abs().sum().item<double>(), 0.0) << "aux loss trains the router";
 }
 
 TEST(Moe, TokensGoToTheirTopExperts) {

@@ -1,4 +1,5 @@
 // The assembled VLM: derived shapes, loss definition, learning on a fixed batch.
+#include "model/flops.h"
 #include "model/vlm.h"
 
 #include <gtest/gtest.h>
@@ -60,6 +61,31 @@ TEST(Vlm, InitialLossNearUniformAndFixedBatchIsLearned) {
     last = loss.item<double>();
   }
   EXPECT_LT(last, initial * 0.5);
+}
+
+TEST(Vlm, ForwardFlopsCoverTheLanguageModelsMatrixProducts) {
+  auto c = testing::tiny_config();
+  Vlm model(c);
+  model->init_weights(0);
+  const int64_t flops = forward_flops_per_example(model, c);
+  EXPECT_EQ(flops, forward_flops_per_example(model, c));
+  // Lower bound from the LM alone: per token 2 x (q, k, v, out, gate, up, down)
+  // weights, plus attention scores and mixing (2 x 2 x T x D per token), plus
+  // the tied output head (2 x D x V).
+  const VlmShapes s = model->shapes();
+  const int64_t t = 1 + s.num_visual_tokens + s.max_text_tokens;
+  const int64_t d = c.lm.width, hidden = static_cast<int64_t>(d * c.lm.mlp_ratio);
+  const int64_t per_token = c.lm.depth * (2 * (4 * d * d + 3 * d * hidden) + 4 * t * d) +
+                            2 * d * s.vocab_size;
+  EXPECT_GE(flops, per_token * t);
+  EXPECT_LT(flops, 20 * per_token * t) << "the encoder of the tiny config is small";
+  // More visual tokens cost more.
+  auto more = c;
+  more.connector.type = "attn_pool";
+  more.connector.num_tokens = 16;
+  Vlm bigger(more);
+  bigger->init_weights(0);
+  EXPECT_GT(forward_flops_per_example(bigger, more), flops);
 }
 
 TEST(Vlm, SameSeedSameWeights) {
