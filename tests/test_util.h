@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <torch/torch.h>
+
 #include <filesystem>
 #include <string>
 
@@ -56,6 +58,14 @@ class ScratchDir {
  private:
   std::filesystem::path path_;
 };
+
+// Every parameter of `module` got a non-zero gradient from the last backward.
+inline void expect_gradients_everywhere(const torch::nn::Module& module) {
+  for (const auto& p : module.named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
+  }
+}
 
 inline std::string source_path(const std::string& relative) {
   return std::string(ABLATE_SOURCE_DIR) + "/" + relative;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "test_util.h"
 
 namespace ablate {
 namespace {
@@ -41,10 +42,7 @@ TEST_P(ConnectorSuite, OutputShapeMatchesDerivedTokenCount) {
 TEST_P(ConnectorSuite, GradientsReachEveryParameter) {
   auto c = make();
   c(torch::randn({2, 16, 12})).pow(2).sum().backward();
-  for (const auto& p : c->named_parameters()) {
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
-  }
+  testing::expect_gradients_everywhere(*c);
 }
 
 TEST_P(ConnectorSuite, EvalIsDeterministicAndInputUntouched) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "test_util.h"
 
 namespace ablate {
 namespace {
@@ -38,10 +39,7 @@ TEST_P(EncoderSuite, PatchFeaturesShape) {
 TEST_P(EncoderSuite, GradientsReachEveryParameter) {
   auto e = make();
   e(torch::randn({2, 3, 16, 16})).pow(2).sum().backward();
-  for (const auto& p : e->named_parameters()) {
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
-  }
+  testing::expect_gradients_everywhere(*e);
 }
 
 TEST_P(EncoderSuite, EvalIsDeterministic) {
