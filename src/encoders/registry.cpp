@@ -5,19 +5,23 @@
 
 namespace ablate {
 
+namespace {
+// Entry for an encoder whose feature width is encoder.width.
+template <class Impl>
+EncoderEntry entry(std::string description, int (*grid_size)(const EncoderOptions&, int)) {
+  return {std::move(description), grid_size, [](const EncoderOptions& o) { return o.width; },
+          [](const EncoderOptions& o, int resolution) {
+            return Encoder(std::shared_ptr<EncoderImpl>(std::make_shared<Impl>(o, resolution)));
+          }};
+}
+}  // namespace
+
 void register_builtin_encoders(Registry<EncoderEntry>& registry) {
-  registry.add("convnet", {"ResNet-style CNN whose final feature map is the patch grid",
-                           convnet_grid_size, [](const EncoderOptions& o) { return o.width; },
-                           [](const EncoderOptions& o, int resolution) {
-                             return Encoder(std::shared_ptr<EncoderImpl>(
-                                 std::make_shared<ConvNetImpl>(o, resolution)));
-                           }});
-  registry.add("vit", {"Vision Transformer over patch_size x patch_size patches", vit_grid_size,
-                       [](const EncoderOptions& o) { return o.width; },
-                       [](const EncoderOptions& o, int resolution) {
-                         return Encoder(std::shared_ptr<EncoderImpl>(
-                             std::make_shared<VitImpl>(o, resolution)));
-                       }});
+  registry.add("convnet",
+               entry<ConvNetImpl>("ResNet-style CNN whose final feature map is the patch grid",
+                                  convnet_grid_size));
+  registry.add("vit", entry<VitImpl>("Vision Transformer over patch_size x patch_size patches",
+                                     vit_grid_size));
 }
 
 }  // namespace ablate

@@ -118,9 +118,12 @@ torch::Tensor VlmImpl::encode_images(const torch::Tensor& images) {
   return connector_(encoder_(images));
 }
 
+LmOutput VlmImpl::run_lm(const torch::Tensor& tokens, const torch::Tensor& visual) {
+  return lm_(splice_visual_tokens(lm_->embed(tokens), tokens, visual, Tokenizer::kImage));
+}
+
 torch::Tensor VlmImpl::logits(const torch::Tensor& tokens, const torch::Tensor& visual) {
-  auto embeds = splice_visual_tokens(lm_->embed(tokens), tokens, visual, Tokenizer::kImage);
-  return lm_(embeds).logits;
+  return run_lm(tokens, visual).logits;
 }
 
 torch::Tensor per_example_loss(const torch::Tensor& logits, const torch::Tensor& tokens,
@@ -142,10 +145,7 @@ torch::Tensor per_example_loss(const torch::Tensor& logits, const torch::Tensor&
 }
 
 VlmImpl::Loss VlmImpl::loss(const Batch& batch) {
-  const auto visual = encode_images(batch.images);
-  auto embeds =
-      splice_visual_tokens(lm_->embed(batch.tokens), batch.tokens, visual, Tokenizer::kImage);
-  LmOutput out = lm_(embeds);
+  LmOutput out = run_lm(batch.tokens, encode_images(batch.images));
   Loss l;
   l.lm = per_example_loss(out.logits, batch.tokens, batch.loss_mask).mean();
   l.aux = out.aux_loss;

@@ -62,6 +62,9 @@ class VlmImpl : public torch::nn::Module {
   std::map<std::string, std::vector<torch::Tensor>> parameters_by_stage() const;
 
  private:
+  // Splices `visual` into the placeholders of `tokens` and runs the LM.
+  LmOutput run_lm(const torch::Tensor& tokens, const torch::Tensor& visual);
+
   VlmShapes shapes_;
   double aux_loss_weight_;
   Encoder encoder_{nullptr};
