@@ -49,6 +49,7 @@ struct EncoderOptions {
   int depth = 2;
   int num_heads = 4;
   double mlp_ratio = 4.0;
+  int output_layer = -1;  // -1: last block (+ final norm); -2: second-to-last, as LLaVA
 
   template <class V>
   void visit(V& v) {
@@ -61,6 +62,10 @@ struct EncoderOptions {
     v.field("depth", depth, "transformer blocks", in_range(0, 64));
     v.field("num_heads", num_heads, "attention heads; must divide width", in_range(1, 64));
     v.field("mlp_ratio", mlp_ratio, "MLP hidden width / width", in_range(0.25, 16.0));
+    v.field("output_layer", output_layer,
+            "vit: block whose output the connector sees, counted from the end (-1: last, with "
+            "the final norm; -2: second-to-last, as LLaVA)",
+            in_range(-64, -1));
   }
 };
 
@@ -92,6 +97,7 @@ struct MoeOptions {
   int num_experts = 0;  // 0: dense feed-forward
   int top_k = 2;
   double aux_loss_weight = 0.01;  // load-balancing loss (Switch Transformer)
+  double capacity_factor = 0.0;   // 0: no limit; else slots per expert = factor * tokens * k / E
 
   template <class V>
   void visit(V& v) {
@@ -99,6 +105,10 @@ struct MoeOptions {
     v.field("top_k", top_k, "experts per token", in_range(1, 256));
     v.field("aux_loss_weight", aux_loss_weight, "weight of the load-balancing loss",
             in_range(0.0, 10.0));
+    v.field("capacity_factor", capacity_factor,
+            "expert capacity in training as a multiple of an even share of the routing slots; "
+            "tokens over it skip the expert (0: no limit)",
+            in_range(0.0, 64.0));
   }
 };
 
@@ -233,7 +243,12 @@ ExperimentConfig load_experiment(const std::string& path,
 // Resolved config as YAML, every field present, in declaration order.
 std::string to_yaml(const ExperimentConfig& config);
 
-// Stable identity of a resolved config: 16 hex digits of FNV-1a over to_yaml.
+// Bumped whenever a default changes meaning or value: trial ids hash only the
+// values that differ from the defaults, plus this number.
+inline constexpr int kConfigSchemaVersion = 1;
+
+// Stable identity of a resolved config: 16 hex digits of FNV-1a over the
+// "key: value" lines that differ from the defaults, and kConfigSchemaVersion.
 std::string config_hash(const ExperimentConfig& config);
 
 // Every dotted key with its help text and default, for `ablate list`.

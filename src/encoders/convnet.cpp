@@ -34,6 +34,11 @@ int convnet_grid_size(const EncoderOptions& options, int resolution) {
         "encoder.patch_size={} is not a power of two; convnet halves the resolution per stage",
         options.patch_size));
   }
+  if (options.output_layer != -1) {
+    throw ConfigError(fmt::format(
+        "encoder.output_layer={} applies to vit only; convnet's output is its last stage (-1)",
+        options.output_layer));
+  }
   return vit_grid_size(options, resolution);  // same divisibility rule and message
 }
 

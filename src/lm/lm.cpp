@@ -8,7 +8,8 @@ DecoderBlockImpl::DecoderBlockImpl(const LmOptions& o) {
   norm2_ = register_module("norm2", RMSNorm(o.width));
   const auto hidden = static_cast<int64_t>(o.width * o.mlp_ratio);
   if (o.moe.num_experts > 0) {
-    moe_ = register_module("moe", MoeFeedForward(o.width, hidden, o.moe.num_experts, o.moe.top_k));
+    moe_ = register_module("moe", MoeFeedForward(o.width, hidden, o.moe.num_experts, o.moe.top_k,
+                                                     o.moe.capacity_factor));
   } else {
     ffn_ = register_module("ffn", SwiGlu(o.width, hidden));
   }
@@ -20,6 +21,7 @@ torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, Rotary rotary, L
   MoeOutput m = moe_(norm2_(h));
   extras.aux_loss = extras.aux_loss + m.aux_loss;
   extras.load = extras.load.defined() ? extras.load + m.load : m.load;
+  extras.dropped += m.dropped;
   return h + m.out;
 }
 
@@ -60,7 +62,10 @@ LmOutput LanguageModelImpl::forward(const torch::Tensor& embeds) {
   out.aux_loss = torch::zeros({}, embeds.options().dtype(torch::kFloat32));
   auto x = embeds;
   for (auto& block : *blocks_) x = block->as<DecoderBlock>()->forward(x, rotary_, out);
-  if (out.load.defined()) out.load = out.load / options_.depth;
+  if (out.load.defined()) {
+    out.load = out.load / options_.depth;
+    out.dropped /= options_.depth;
+  }
   x = norm_(x);
   out.logits = head_ ? head_(x) : torch::matmul(x, embed_->weight.to(x.scalar_type()).t());
   return out;

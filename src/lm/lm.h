@@ -16,6 +16,7 @@ struct LmOutput {
   torch::Tensor logits;    // [B, T, V]
   torch::Tensor aux_loss;  // scalar: summed MoE load-balancing loss (0 when dense)
   torch::Tensor load;      // [E] mean expert load over MoE layers (undefined when dense)
+  double dropped = 0;      // mean share of routing slots over capacity, over MoE layers
 };
 
 class DecoderBlockImpl : public torch::nn::Module {

@@ -150,6 +150,7 @@ VlmImpl::Loss VlmImpl::loss(const Batch& batch) {
   l.lm = per_example_loss(out.logits, batch.tokens, batch.loss_mask).mean();
   l.aux = out.aux_loss;
   l.load = out.load;
+  l.dropped = out.dropped;
   l.total = l.lm + aux_loss_weight_ * l.aux;
   return l;
 }

@@ -52,6 +52,7 @@ class VlmImpl : public torch::nn::Module {
     torch::Tensor lm;     // next-token loss on text, per example, then batch mean
     torch::Tensor aux;    // MoE load-balancing loss (0 when dense)
     torch::Tensor load;   // [E] expert load, undefined when dense
+    double dropped = 0;   // share of MoE routing slots over capacity
   };
   Loss loss(const Batch& batch);
 

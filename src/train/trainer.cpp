@@ -100,7 +100,7 @@ TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const Train
   model->train();
   TrainSummary summary;
   std::vector<double> step_seconds;
-  double window_loss = 0, window_aux = 0;
+  double window_loss = 0, window_aux = 0, window_dropped = 0;
   int window_steps = 0;
   const auto start = Clock::now();
   for (int step = 0; step < o.steps; ++step) {
@@ -130,6 +130,7 @@ TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const Train
     step_seconds.push_back(seconds_since(step_start));
     window_loss += loss_value;
     window_aux += loss.aux.item<double>();
+    window_dropped += loss.dropped;
     ++window_steps;
 
     const bool last = step + 1 == o.steps;
@@ -146,11 +147,13 @@ TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const Train
         // Max expert share x E: 1 when balanced, E when one expert takes all.
         line["moe_aux_loss"] = window_aux / window_steps;
         line["moe_max_load"] = loss.load.max().item<double>() * loss.load.size(0);
+        line["moe_dropped"] = window_dropped / window_steps;
       }
       append_line(metrics_path, line.dump());
       if (progress) progress(step + 1, summary.final_loss);
       window_loss = 0;
       window_aux = 0;
+      window_dropped = 0;
       window_steps = 0;
     }
   }

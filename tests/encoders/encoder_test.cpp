@@ -56,6 +56,21 @@ TEST_P(EncoderSuite, ResolutionThatDoesNotDivideIsRejected) {
   EXPECT_THROW(encoder_registry().get(GetParam()).grid_size(o, 16), ConfigError);
 }
 
+TEST_P(EncoderSuite, WeightsRoundTripByName) {
+  auto source = make();
+  torch::manual_seed(1);
+  auto target = encoder_registry().get(GetParam()).make(options(), 16);
+  target->init_weights();
+  const auto x = torch::randn({2, 3, 16, 16});
+  EXPECT_FALSE(torch::equal(source(x), target(x)));
+  EXPECT_TRUE(target->load_weights(source->weights()).empty()) << "nothing skipped";
+  EXPECT_TRUE(torch::equal(source(x), target(x)));
+
+  auto incomplete = source->weights();
+  incomplete.erase(incomplete.begin());
+  EXPECT_THROW(target->load_weights(incomplete), std::runtime_error);
+}
+
 INSTANTIATE_TEST_SUITE_P(Registry, EncoderSuite, ::testing::ValuesIn(encoder_registry().names()),
                          [](const auto& info) { return info.param; });
 

@@ -129,6 +129,35 @@ TEST(Moe, TokensGoToTheirTopExperts) {
   const auto x = torch::rand({1, 5, 4}) + 0.1;  // positive: expert 2 scores highest
   const auto out = moe(x);
   EXPECT_TRUE(torch::allclose(out.load, torch::tensor({0.0f, 0.0f, 1.0f})));
+  EXPECT_EQ(out.dropped, 0.0);
+}
+
+TEST(Moe, CapacityDropsLateTokensInTrainingOnly) {
+  // All 6 tokens want expert 1 of 2 (top-1). Capacity factor 1: ceil(1 * 6 / 2)
+  // = 3 slots, so tokens 3..5 skip the feed-forward (output 0) in training; in
+  // eval nothing is dropped.
+  torch::manual_seed(0);
+  MoeFeedForward moe(4, 8, /*num_experts=*/2, /*top_k=*/1, /*capacity_factor=*/1.0);
+  MoeFeedForward unlimited(4, 8, 2, 1);
+  {
+    torch::NoGradGuard g;
+    auto& router = moe->named_children()[0].value()->as<torch::nn::Linear>()->weight;
+    router.zero_();
+    router[1].fill_(1.0);
+    for (auto& p : unlimited->named_parameters()) p.value().copy_(moe->named_parameters()[p.key()]);
+  }
+  const auto x = torch::rand({1, 6, 4}) + 0.1;
+  const auto out = moe(x);
+  const auto full = unlimited(x);
+  EXPECT_DOUBLE_EQ(out.dropped, 0.5);
+  EXPECT_TRUE(torch::allclose(out.out.slice(1, 0, 3), full.out.slice(1, 0, 3)));
+  EXPECT_TRUE(out.out.slice(1, 3).eq(0).all().item<bool>());
+  EXPECT_TRUE(torch::allclose(out.load, full.load)) << "load counts what the router chose";
+
+  moe->eval();
+  const auto eval_out = moe(x);
+  EXPECT_EQ(eval_out.dropped, 0.0);
+  EXPECT_TRUE(torch::allclose(eval_out.out, full.out));
 }
 
 TEST(Splice, VisualTokensReplacePlaceholdersInOrder) {
