@@ -128,6 +128,17 @@ class YamlReader {
   std::vector<std::string> allowed_;
 };
 
+// YAML text of one value; doubles as the shortest text that reads back the same.
+void emit(YAML::Emitter& out, int v) { out << v; }
+void emit(YAML::Emitter& out, bool v) { out << (v ? "true" : "false"); }
+void emit(YAML::Emitter& out, const std::string& v) { out << v; }
+void emit(YAML::Emitter& out, const std::vector<std::string>& v) { out << YAML::Flow << v; }
+void emit(YAML::Emitter& out, double v) {
+  std::string text = fmt::format("{}", v);
+  if (text.find_first_of(".en") == std::string::npos) text += ".0";
+  out << text;
+}
+
 class YamlWriter {
  public:
   explicit YamlWriter(YAML::Emitter& out) : out_(out) {}
@@ -135,7 +146,7 @@ class YamlWriter {
   template <class T, class C = Check<T>>
   void field(const char* key, const T& value, const char*, const C& = {}) {
     out_ << YAML::Key << key << YAML::Value;
-    write(value);
+    emit(out_, value);
   }
 
   void preset(const char* key, const std::string& value, const char*,
@@ -151,18 +162,36 @@ class YamlWriter {
   }
 
  private:
-  void write(int v) { out_ << v; }
-  void write(bool v) { out_ << (v ? "true" : "false"); }
-  void write(const std::string& v) { out_ << v; }
-  void write(const std::vector<std::string>& v) { out_ << YAML::Flow << v; }
-  // Shortest text that reads back to the same double.
-  void write(double v) {
-    std::string text = fmt::format("{}", v);
-    if (text.find_first_of(".en") == std::string::npos) text += ".0";
-    out_ << text;
+  YAML::Emitter& out_;
+};
+
+// Every field as "dotted.key: value", in declaration order.
+class FlatWriter {
+ public:
+  explicit FlatWriter(std::vector<std::string>& out, std::string prefix = "")
+      : out_(out), prefix_(std::move(prefix)) {}
+
+  template <class T, class C = Check<T>>
+  void field(const char* key, const T& value, const char*, const C& = {}) {
+    YAML::Emitter text;
+    emit(text, value);
+    out_.push_back(fmt::format("{}{}: {}", prefix_, key, text.c_str()));
   }
 
-  YAML::Emitter& out_;
+  void preset(const char* key, const std::string& value, const char*,
+              const std::vector<SizePreset>&, int, int, int) {
+    field(key, value, "");
+  }
+
+  template <class S>
+  void section(const char* key, S& sub) {
+    FlatWriter inner(out_, prefix_ + key + ".");
+    sub.visit(inner);
+  }
+
+ private:
+  std::vector<std::string>& out_;
+  std::string prefix_;
 };
 
 class FieldDescriber {
@@ -284,7 +313,26 @@ std::string to_yaml(const ExperimentConfig& config) {
   return std::string(out.c_str()) + "\n";
 }
 
-std::string config_hash(const ExperimentConfig& config) { return fnv1a_hex(to_yaml(config)); }
+namespace {
+std::vector<std::string> flatten(ExperimentConfig config) {
+  std::vector<std::string> lines;
+  FlatWriter writer(lines);
+  config.visit(writer);
+  return lines;
+}
+}  // namespace
+
+std::string config_hash(const ExperimentConfig& config) {
+  // Only values that differ from the defaults, so that adding an option whose
+  // default keeps the old behaviour leaves every existing trial id valid.
+  const auto defaults = flatten(ExperimentConfig{});
+  const auto lines = flatten(config);
+  std::string text = fmt::format("config schema {}\n", kConfigSchemaVersion);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i] != defaults[i]) text += lines[i] + "\n";
+  }
+  return fnv1a_hex(text);
+}
 
 std::vector<std::pair<std::string, std::string>> describe_fields() {
   std::vector<std::pair<std::string, std::string>> out;

@@ -160,5 +160,18 @@ TEST(Config, ResolvedYamlRoundTripsAndHashIsStable) {
   EXPECT_NE(config_hash(back), config_hash(c));
 }
 
+TEST(Config, HashCoversOnlyValuesOffTheDefaults) {
+  // Pinned: a new option with a default leaves every trial id as it was, while
+  // changing a default's value changes this hash and must come with a bump of
+  // kConfigSchemaVersion (so that no old run folder is taken for a new trial).
+  ExperimentConfig c;
+  EXPECT_EQ(config_hash(c), "294948babbc48e97");
+  c.connector.num_tokens = 36;
+  const auto changed = config_hash(c);
+  EXPECT_NE(changed, config_hash(ExperimentConfig{}));
+  c.connector.num_tokens = ExperimentConfig{}.connector.num_tokens;
+  EXPECT_EQ(config_hash(c), config_hash(ExperimentConfig{}));
+}
+
 }  // namespace
 }  // namespace ablate
