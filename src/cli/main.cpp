@@ -17,6 +17,8 @@
 #include "encoders/encoder.h"
 #include "eval/score_file.h"
 #include "model/vlm.h"
+#include "pretrain/cache.h"
+#include "pretrain/objective.h"
 #include "report/report.h"
 #include "sweep/runner.h"
 #include "sweep/trial.h"
@@ -38,7 +40,7 @@ void ensure_passive_openmp(char** argv) {
 std::string self_binary() { return fs::read_symlink("/proc/self/exe").string(); }
 
 int cmd_train(const std::string& config_path, const std::vector<std::string>& overrides,
-              std::string out) {
+              std::string out, const std::string& cache_root) {
   const ExperimentConfig config = load_checked_experiment(config_path, overrides);
   if (out.empty())
     out = (fs::path("runs") / fmt::format("{}-{}", config.name, config_hash(config).substr(0, 12)))
@@ -49,10 +51,30 @@ int cmd_train(const std::string& config_path, const std::vector<std::string>& ov
                       {"label", config.name},
                       {"seed", config.seed}});
   fmt::print("run folder: {}\n", out);
-  if (!run_trial(out, /*verbose=*/true)) return 1;
+  if (!run_trial(out, /*verbose=*/true, cache_root)) return 1;
   const auto scores = read_json((fs::path(out) / "scores.json").string());
   fmt::print("{}\n", scores["metrics"].dump(2));
   fmt::print("shortcut baselines: {}\n", scores["baselines"].dump());
+  return 0;
+}
+
+int cmd_pretrain(const std::string& config_path, const std::vector<std::string>& overrides,
+                 const std::string& cache_root) {
+  const ExperimentConfig config = load_checked_experiment(config_path, overrides);
+  if (config.encoder.pretrain.objective == "none") {
+    throw ConfigError(fmt::format("{}: encoder.pretrain.objective is none: nothing to pre-train",
+                                  config_path));
+  }
+  auto log = [](const std::string& line) {
+    fmt::print("{}\n", line);
+    std::fflush(stdout);
+  };
+  const auto cached = cached_encoder(config, cache_root, log, [](int step, double loss) {
+    fmt::print("  step {:>6}  loss {:.4f}\n", step, loss);
+    std::fflush(stdout);
+  });
+  fmt::print("encoder {} {} {}\n", cached.key, cached.hit ? "found in" : "written to", cached.dir);
+  fmt::print("{}\n", cached.encoder.info.dump(2));
   return 0;
 }
 
@@ -89,6 +111,10 @@ int cmd_list() {
   for (const auto& name : connector_registry().names()) {
     fmt::print("  {:<12} {}\n", name, connector_registry().get(name).description);
   }
+  fmt::print("encoder pre-training objectives (encoder.pretrain.objective, or none):\n");
+  for (const auto& name : objective_registry().names()) {
+    fmt::print("  {:<12} {}\n", name, objective_registry().get(name).description);
+  }
   fmt::print("benchmarks:\n  {:<12} {}\n  {:<12} {}\n", "caption",
              "captioning, CIDEr-D and BLEU-4 (COCO)", "vqa",
              "colour / shape / count / exists questions, VQA accuracy (VQAv2)");
@@ -111,6 +137,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("ablate {} ({})", version(), git_commit()));
 
   std::string config_path, out, spec_path, sweep_dir, score_path, run_dir;
+  std::string cache_root = default_cache_root();
+  const std::string cache_help = "pre-trained encoder cache (default $ABLATE_CACHE or ./cache)";
   std::vector<std::string> overrides;
   bool dry_run = false, as_json = false;
   int jobs = 0;
@@ -119,6 +147,15 @@ int main(int argc, char** argv) {
   train->add_option("config", config_path, "experiment YAML")->required()->check(CLI::ExistingFile);
   train->add_option("overrides", overrides, "key=value overrides, e.g. train.steps=200");
   train->add_option("--out", out, "run folder (default runs/<name>-<hash>)");
+  train->add_option("--cache", cache_root, cache_help);
+
+  auto* pretrain = app.add_subcommand(
+      "pretrain", "pre-train (or find in the cache) the encoder of an experiment; print its quality");
+  pretrain->add_option("config", config_path, "experiment YAML")
+      ->required()
+      ->check(CLI::ExistingFile);
+  pretrain->add_option("overrides", overrides, "key=value overrides");
+  pretrain->add_option("--cache", cache_root, cache_help);
 
   auto* sweep = app.add_subcommand("sweep", "run an ablation spec and print the ranked table");
   sweep->add_option("spec", spec_path, "ablation YAML")->required()->check(CLI::ExistingFile);
@@ -126,6 +163,7 @@ int main(int argc, char** argv) {
   sweep->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
   sweep->add_option("--jobs", jobs, "trials in parallel (default: one per core)")
       ->check(CLI::Range(1, 1024));
+  sweep->add_option("--cache", cache_root, cache_help);
   sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
 
   auto* report =
@@ -144,10 +182,12 @@ int main(int argc, char** argv) {
   run_trial_cmd->add_option("run_dir", run_dir, "run folder with config.yaml")
       ->required()
       ->check(CLI::ExistingDirectory);
+  run_trial_cmd->add_option("--cache", cache_root, cache_help);
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*train) return cmd_train(config_path, overrides, out);
+    if (*train) return cmd_train(config_path, overrides, out, cache_root);
+    if (*pretrain) return cmd_pretrain(config_path, overrides, cache_root);
     if (*sweep) {
       SweepOptions options;
       if (!out.empty()) options.out_dir = out;
@@ -155,6 +195,7 @@ int main(int argc, char** argv) {
       options.dry_run = dry_run;
       options.overrides = overrides;
       options.ablate_binary = self_binary();
+      options.cache_root = cache_root;
       const auto outcome = run_sweep(spec_path, options);
       if (dry_run) return 0;
       fmt::print("\n{}", write_report(outcome.sweep_dir));
@@ -167,7 +208,7 @@ int main(int argc, char** argv) {
     }
     if (*score) return cmd_score(score_path, as_json);
     if (*list) return cmd_list();
-    if (*run_trial_cmd) return run_trial(run_dir, /*verbose=*/true) ? 0 : 1;
+    if (*run_trial_cmd) return run_trial(run_dir, /*verbose=*/true, cache_root) ? 0 : 1;
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;

@@ -41,6 +41,47 @@ inline const std::vector<SizePreset> kEncoderSizes = {
 inline const std::vector<SizePreset> kLmSizes = {
     {"tiny", 16, 1, 2}, {"3b", 128, 2, 4}, {"7b", 192, 4, 6}, {"30b", 256, 6, 8}};
 
+// Pre-training of the image encoder before the VLM stage (MM1 section 3.2:
+// contrastive CLIP vs reconstructive AIM, with or without synthetic dense
+// captions). The result is cached and shared by every trial that asks for the
+// same encoder (pretrain/cache.h).
+struct EncoderPretrainOptions {
+  std::string objective = "none";  // none: random init, trained only in the VLM stage
+  int steps = 1500;
+  int batch_size = 64;
+  double lr = 2e-3;
+  int warmup_steps = 100;
+  int resolution = 0;              // 0: data.resolution
+  std::string captions = "short";  // clip text: short alt-text, or dense (VeCap-like)
+  int seed = 0;                    // shared by every trial: one encoder per sweep
+  int text_width = 64;             // clip text tower
+  int text_depth = 2;
+  int embed_dim = 64;  // clip joint embedding width
+  int head_depth = 2;  // aim: MLP layers of the pixel-prediction head
+
+  template <class V>
+  void visit(V& v) {
+    v.field("objective", objective, "none, clip (contrastive) or aim (next-patch pixels)",
+            one_of({"none", "clip", "aim"}));
+    v.field("steps", steps, "pre-training steps", in_range(1, 10000000));
+    v.field("batch_size", batch_size, "images per step (clip: in-batch negatives)",
+            in_range(2, 65536));
+    v.field("lr", lr, "peak AdamW learning rate", in_range(0.0, 1.0));
+    v.field("warmup_steps", warmup_steps, "linear warmup steps", at_least(0));
+    v.field("resolution", resolution,
+            "image side during pre-training (0: data.resolution); position embeddings are "
+            "resized to the trial's resolution",
+            in_range(0, 1024));
+    v.field("captions", captions, "clip text: short alt-text or dense synthetic captions",
+            one_of({"short", "dense"}));
+    v.field("seed", seed, "pre-training seed (the same for every trial)", at_least(0));
+    v.field("text_width", text_width, "clip text tower width", in_range(8, 4096));
+    v.field("text_depth", text_depth, "clip text tower blocks", in_range(1, 64));
+    v.field("embed_dim", embed_dim, "clip joint embedding width", in_range(4, 4096));
+    v.field("head_depth", head_depth, "aim head MLP layers", in_range(1, 16));
+  }
+};
+
 struct EncoderOptions {
   std::string type = "vit";
   std::string size = "custom";
@@ -50,6 +91,7 @@ struct EncoderOptions {
   int num_heads = 4;
   double mlp_ratio = 4.0;
   int output_layer = -1;  // -1: last block (+ final norm); -2: second-to-last, as LLaVA
+  EncoderPretrainOptions pretrain;
 
   template <class V>
   void visit(V& v) {
@@ -66,6 +108,7 @@ struct EncoderOptions {
             "vit: block whose output the connector sees, counted from the end (-1: last, with "
             "the final norm; -2: second-to-last, as LLaVA)",
             in_range(-64, -1));
+    v.section("pretrain", pretrain);
   }
 };
 

@@ -69,7 +69,26 @@ std::vector<int> unique_indices(const Scene& scene, Key key) {
   return out;
 }
 
+constexpr std::array<const char*, 3> kRowNames = {"top", "middle", "bottom"};
+constexpr std::array<const char*, 3> kColumnNames = {"left", "center", "right"};
+constexpr std::array<const char*, 4> kDenseWords = {"in", "total", "top", "bottom"};
+
+std::string place_phrase(const Object& o) {
+  const int row = std::min(2, static_cast<int>(o.y * 3));
+  const int column = std::min(2, static_cast<int>(o.x * 3));
+  if (row == 1 && column == 1) return "in the middle";
+  if (row == 1) return fmt::format("in the middle {}", kColumnNames[column]);
+  return fmt::format("in the {} {}", kRowNames[row], kColumnNames[column]);
+}
+
 }  // namespace
+
+std::string dense_caption(const Scene& scene) {
+  std::string out;
+  for (const auto& o : scene.objects) out += object_phrase(o) + " " + place_phrase(o) + " . ";
+  const size_t n = scene.objects.size();
+  return out + fmt::format("{} {} in total .", kNumberWords.at(n), n == 1 ? "shape" : "shapes");
+}
 
 std::vector<std::string> caption_references(const Scene& scene) {
   std::vector<std::string> refs;
@@ -153,6 +172,15 @@ std::vector<std::string> world_words() {
   for (const char* w : kSizeNames) words.insert(w);
   for (const char* w : kNumberWords) words.insert(w);
   for (int i = 0; i <= 9; ++i) words.insert(std::to_string(i));
+  return {words.begin(), words.end()};
+}
+
+std::vector<std::string> pretrain_words() {
+  std::set<std::string> words;
+  for (const auto& w : world_words()) words.insert(w);
+  for (const char* w : kDenseWords) words.insert(w);
+  for (const char* w : kRowNames) words.insert(w);
+  for (const char* w : kColumnNames) words.insert(w);
   return {words.begin(), words.end()};
 }
 

@@ -34,8 +34,17 @@ struct VqaItem {
 // A question whose type is drawn uniformly among the types the scene supports.
 VqaItem sample_question(const Scene& scene, Rng& rng);
 
+// Dense synthetic caption (MM1's VeCap, at proxy scale): every object with its
+// size, colour, shape and place in a 3 x 3 layout, then the object count, e.g.
+// "a small red star in the top left . a large blue circle in the middle . two
+// shapes in total ." Used by contrastive encoder pre-training only.
+std::string dense_caption(const Scene& scene);
+
 // Every word the world's text can contain (the tokenizer's vocabulary).
 std::vector<std::string> world_words();
+// world_words() plus the words only dense captions use (the pre-training text
+// tower's vocabulary; the VLM's vocabulary is unchanged by them).
+std::vector<std::string> pretrain_words();
 
 // Prompt words placed after the image.
 inline constexpr const char* kCaptionPrompt = "caption :";

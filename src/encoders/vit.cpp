@@ -48,7 +48,8 @@ torch::Tensor resize_pos_embed(const torch::Tensor& pos_embed, int64_t grid_size
 }
 
 VitImpl::VitImpl(const EncoderOptions& options, int resolution)
-    : EncoderImpl(options.width, resolution, vit_grid_size(options, resolution)) {
+    : EncoderImpl(options.width, resolution, vit_grid_size(options, resolution)),
+      patch_size_(options.patch_size) {
   patch_embed_ = register_module(
       "patch_embed",
       torch::nn::Conv2d(torch::nn::Conv2dOptions(3, options.width, options.patch_size)
@@ -81,10 +82,12 @@ void VitImpl::init_weights() {
   patch_embed_->bias.zero_();
 }
 
-torch::Tensor VitImpl::forward_impl(const torch::Tensor& images) {
+torch::Tensor VitImpl::forward_impl(const torch::Tensor& images) { return features(images, {}); }
+
+torch::Tensor VitImpl::features(const torch::Tensor& images, const torch::Tensor& blocked) {
   auto x = patch_embed_(images).flatten(2).transpose(1, 2);  // [B, P, D]
   x = x + pos_embed_;
-  for (auto& block : *blocks_) x = block->as<VitBlock>()->forward(x);
+  for (auto& block : *blocks_) x = block->as<VitBlock>()->forward(x, blocked);
   return norm_ ? norm_(x) : x;
 }
 

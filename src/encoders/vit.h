@@ -15,12 +15,18 @@ class VitImpl : public EncoderImpl {
   VitImpl(const EncoderOptions& options, int resolution);
   void init_weights() override;
 
+  // images [B, 3, H, W] -> [B, P, D] with attention restricted by `blocked`
+  // [P, P] (true: may not attend); forward() is this with no mask.
+  torch::Tensor features(const torch::Tensor& images, const torch::Tensor& blocked);
+  int64_t patch_size() const { return patch_size_; }
+
  protected:
   torch::Tensor forward_impl(const torch::Tensor& images) override;
   // Position embeddings of another grid are resized (pre-trained at another resolution).
   torch::Tensor adapt_weight(const std::string& name, const torch::Tensor& weight) const override;
 
  private:
+  int64_t patch_size_;
   torch::nn::Conv2d patch_embed_{nullptr};
   torch::Tensor pos_embed_;  // [1, P, D]
   torch::nn::ModuleList blocks_;

@@ -53,12 +53,11 @@ torch::Tensor LanguageModelImpl::embed(const torch::Tensor& tokens) {
   return embed_(tokens);
 }
 
-LmOutput LanguageModelImpl::forward(const torch::Tensor& embeds) {
+torch::Tensor LanguageModelImpl::run_blocks(const torch::Tensor& embeds, LmOutput& out) {
   TORCH_CHECK(embeds.dim() == 3 && embeds.size(2) == options_.width,
               "lm: expected embeddings [B, T, ", options_.width, "], got ", embeds.sizes());
   TORCH_CHECK(embeds.size(1) <= options_.max_seq_len, "lm: sequence of ", embeds.size(1),
               " tokens exceeds lm.max_seq_len=", options_.max_seq_len);
-  LmOutput out;
   out.aux_loss = torch::zeros({}, embeds.options().dtype(torch::kFloat32));
   auto x = embeds;
   for (auto& block : *blocks_) x = block->as<DecoderBlock>()->forward(x, rotary_, out);
@@ -66,7 +65,17 @@ LmOutput LanguageModelImpl::forward(const torch::Tensor& embeds) {
     out.load = out.load / options_.depth;
     out.dropped /= options_.depth;
   }
-  x = norm_(x);
+  return norm_(x);
+}
+
+torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& embeds) {
+  LmOutput unused;
+  return run_blocks(embeds, unused);
+}
+
+LmOutput LanguageModelImpl::forward(const torch::Tensor& embeds) {
+  LmOutput out;
+  const auto x = run_blocks(embeds, out);
   out.logits = head_ ? head_(x) : torch::matmul(x, embed_->weight.to(x.scalar_type()).t());
   return out;
 }

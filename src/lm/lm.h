@@ -40,12 +40,15 @@ class LanguageModelImpl : public torch::nn::Module {
 
   torch::Tensor embed(const torch::Tensor& tokens);  // [B, T] -> [B, T, D]
   LmOutput forward(const torch::Tensor& embeds);     // [B, T, D] -> logits [B, T, V]
+  // [B, T, D] -> final normed hidden states [B, T, D] (a causal text tower).
+  torch::Tensor hidden(const torch::Tensor& embeds);
   int64_t dim() const { return options_.width; }
   int64_t vocab_size() const { return vocab_size_; }
 
  private:
   LmOptions options_;
   int64_t vocab_size_;
+  torch::Tensor run_blocks(const torch::Tensor& embeds, LmOutput& out);
   torch::nn::Embedding embed_{nullptr};
   torch::nn::ModuleList blocks_;
   RMSNorm norm_{nullptr};

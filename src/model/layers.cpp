@@ -47,7 +47,7 @@ AttentionImpl::AttentionImpl(int64_t dim, int64_t num_heads, int64_t context_dim
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context,
-                                     bool causal, Rotary rotary) {
+                                     bool causal, Rotary rotary, const torch::Tensor& blocked) {
   const auto& ctx = context.defined() ? context : x;
   TORCH_CHECK(x.dim() == 3 && ctx.dim() == 3 && x.size(0) == ctx.size(0),
               "attention: expected x [B, T, D] and context [B, S, D_ctx], got ", x.sizes(), " and ",
@@ -66,6 +66,11 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     const auto future =
         torch::ones({t, t}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
     scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
+  }
+  if (blocked.defined()) {
+    TORCH_CHECK(blocked.dim() == 2 && blocked.size(0) == t && blocked.size(1) == s,
+                "attention: expected mask [", t, ", ", s, "], got ", blocked.sizes());
+    scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
   }
   const auto weights = torch::softmax(scores, /*dim=*/-1).to(v.scalar_type());
   const auto out =
@@ -100,8 +105,8 @@ VitBlockImpl::VitBlockImpl(int64_t dim, int64_t num_heads, double mlp_ratio) {
   mlp_ = register_module("mlp", Mlp(dim, static_cast<int64_t>(dim * mlp_ratio), dim));
 }
 
-torch::Tensor VitBlockImpl::forward(const torch::Tensor& x) {
-  auto h = x + attn_(norm1_(x));
+torch::Tensor VitBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& blocked) {
+  auto h = x + attn_(norm1_(x), /*context=*/torch::Tensor(), /*causal=*/false, nullptr, blocked);
   return h + mlp_(norm2_(h));
 }
 

@@ -34,9 +34,11 @@ TORCH_MODULE(Rotary);
 class AttentionImpl : public torch::nn::Module {
  public:
   AttentionImpl(int64_t dim, int64_t num_heads, int64_t context_dim = -1);
-  // x [B, T, D], context [B, S, D_ctx] -> [B, T, D]
+  // x [B, T, D], context [B, S, D_ctx] -> [B, T, D]; `blocked` [T, S] bool,
+  // true where a query may not attend (e.g. AIM's prefix-causal mask).
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {},
-                        bool causal = false, Rotary rotary = nullptr);
+                        bool causal = false, Rotary rotary = nullptr,
+                        const torch::Tensor& blocked = {});
 
  private:
   int64_t num_heads_, head_dim_;
@@ -70,7 +72,8 @@ TORCH_MODULE(SwiGlu);
 class VitBlockImpl : public torch::nn::Module {
  public:
   VitBlockImpl(int64_t dim, int64_t num_heads, double mlp_ratio);
-  torch::Tensor forward(const torch::Tensor& x);  // [B, P, D] -> [B, P, D]
+  // [B, P, D] -> [B, P, D]; `blocked` as in Attention.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& blocked = {});
 
  private:
   torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};

@@ -1,5 +1,7 @@
 #include "model/vlm.h"
 
+#include "pretrain/pretrain.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -61,6 +63,7 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
     if (c.train.freeze.size() == 3) {
       fail("train.freeze lists every stage (encoder, connector, lm): nothing would train");
     }
+    check_pretrain_config(c);
     VlmShapes s;
     const auto& enc = encoder_registry().get(c.encoder.type);
     s.grid_size = enc.grid_size(c.encoder, c.data.resolution);

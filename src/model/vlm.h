@@ -57,6 +57,7 @@ class VlmImpl : public torch::nn::Module {
   Loss loss(const Batch& batch);
 
   const VlmShapes& shapes() const { return shapes_; }
+  Encoder& encoder() { return encoder_; }
   // Parameters per stage: encoder, connector, lm, total.
   std::map<std::string, int64_t> parameter_counts() const;
   // The stages that train.freeze and train.*_lr_scale name.

@@ -15,6 +15,7 @@
 #include "core/io.h"
 #include "model/flops.h"
 #include "model/vlm.h"
+#include "pretrain/cache.h"
 #include "sweep/trial.h"
 
 extern char** environ;
@@ -40,11 +41,13 @@ struct Running {
   std::chrono::steady_clock::time_point start;
 };
 
-pid_t spawn_trial(const std::string& binary, const std::string& run_dir, int threads) {
+// Starts `binary args...` with its output in `log_path` and the thread
+// environment of trial_environment(threads).
+pid_t spawn_child(const std::string& binary, const std::vector<std::string>& args_in,
+                  const std::string& log_path, int threads) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  const std::string log = (fs::path(run_dir) / "log.txt").string();
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -60,7 +63,8 @@ pid_t spawn_trial(const std::string& binary, const std::string& run_dir, int thr
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
-  std::vector<std::string> args = {binary, "run-trial", run_dir};
+  std::vector<std::string> args = {binary};
+  args.insert(args.end(), args_in.begin(), args_in.end());
   std::vector<char*> argv;
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -82,6 +86,64 @@ std::vector<std::string> trial_environment(int threads) {
   return {"OMP_WAIT_POLICY=PASSIVE", "OMP_NUM_THREADS=" + t, "OPENBLAS_NUM_THREADS=" + t,
           "MKL_NUM_THREADS=" + t};
 }
+
+namespace {
+
+// Trains every distinct pre-trained encoder that the trials to run need and
+// the cache lacks, `jobs` at a time, before any trial starts (each trial then
+// loads its encoder; the cache's lock would also make concurrent trials wait
+// for one another, but with slots held idle).
+void pretrain_encoders(const std::vector<Trial>& trials, const std::vector<bool>& skip,
+                       const fs::path& runs, const SweepOptions& options, int jobs) {
+  std::map<std::string, size_t> first_trial;  // key -> a trial that needs it
+  for (size_t i = 0; i < trials.size(); ++i) {
+    if (skip[i] || encoder_cache_key(trials[i].config).empty()) continue;
+    if (encoder_cached(trials[i].config, options.cache_root)) continue;
+    first_trial.emplace(encoder_cache_key(trials[i].config), i);
+  }
+  if (first_trial.empty()) return;
+  const int parallel = std::min<int>(jobs, first_trial.size());
+  const int threads = std::max(1, num_cores() / parallel);
+  const fs::path logs = fs::path(options.cache_root) / "encoders";
+  fs::create_directories(logs);
+  fmt::print("pre-training {} encoder(s), {} at a time, {} thread(s) each; logs in {}/<key>.log\n",
+             first_trial.size(), parallel, threads, logs.string());
+  std::fflush(stdout);
+  std::map<pid_t, std::pair<std::string, std::chrono::steady_clock::time_point>> running;
+  auto next = first_trial.begin();
+  int finished = 0;
+  while (next != first_trial.end() || !running.empty()) {
+    while (static_cast<int>(running.size()) < parallel && next != first_trial.end()) {
+      const auto& [key, i] = *next++;
+      const std::string config = (runs / trials[i].id / "config.yaml").string();
+      prepare_run_folder((runs / trials[i].id).string(), trials[i].config, nlohmann::json());
+      const pid_t pid = spawn_child(
+          options.ablate_binary, {"pretrain", config, "--cache", fs::absolute(options.cache_root).string()},
+          (logs / (key + ".log")).string(), threads);
+      running[pid] = {key, std::chrono::steady_clock::now()};
+    }
+    int wstatus = 0;
+    const pid_t pid = ::waitpid(-1, &wstatus, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const auto [key, start] = it->second;
+    running.erase(it);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // A failure is not fatal here: the trials that need the encoder try again
+    // and record the reason as their own.
+    const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+    fmt::print("[encoder {}/{}] {}  {}  ({:.0f} s)\n", ++finished, first_trial.size(), key,
+               ok ? "done" : "FAILED (see its log)", secs);
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
 
 SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options) {
   const SweepSpec spec = load_spec(spec_path);
@@ -115,6 +177,7 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
   const int jobs = options.jobs > 0 ? options.jobs : num_cores();
   const int threads = std::max(1, num_cores() / jobs);
+  pretrain_encoders(trials, skip, runs, options, jobs);
   fmt::print("running {} trials, {} at a time, {} thread(s) each; logs in {}/<id>/log.txt\n",
              trials.size() - outcome.skipped, jobs, threads, runs.string());
   std::fflush(stdout);
@@ -133,7 +196,9 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
           dir, t.config,
           {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
       write_status(dir, kTrialStateRunning, "queued");
-      running[spawn_trial(options.ablate_binary, dir, threads)] = {
+      running[spawn_child(options.ablate_binary,
+                          {"run-trial", dir, "--cache", fs::absolute(options.cache_root).string()},
+                          (fs::path(dir) / "log.txt").string(), threads)] = {
           i, std::chrono::steady_clock::now()};
     }
     if (running.empty()) break;

@@ -2,7 +2,9 @@
 // trial table is printed, then trials run as child processes (`ablate
 // run-trial DIR`), `jobs` at a time, each with cores/jobs threads and
 // OMP_WAIT_POLICY=PASSIVE set before it starts. Trials already done are
-// skipped; a failing trial is recorded and the sweep goes on.
+// skipped; a failing trial is recorded and the sweep goes on. Pre-trained
+// encoders that the trials need and the cache lacks are trained first, each
+// once (`ablate pretrain`).
 #pragma once
 
 #include <string>
@@ -17,7 +19,8 @@ struct SweepOptions {
   int jobs = 0;  // 0: one trial per core
   bool dry_run = false;
   std::vector<std::string> overrides;
-  std::string ablate_binary;  // the executable that runs `run-trial`
+  std::string ablate_binary;  // the executable that runs `run-trial` and `pretrain`
+  std::string cache_root = "cache";  // pre-trained encoders (pretrain/cache.h)
 };
 
 struct SweepOutcome {

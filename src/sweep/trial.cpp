@@ -12,6 +12,7 @@
 #include "eval/evaluate.h"
 #include "model/flops.h"
 #include "model/vlm.h"
+#include "pretrain/cache.h"
 #include "train/trainer.h"
 
 namespace ablate {
@@ -56,7 +57,7 @@ bool trial_done(const std::string& run_dir) {
   }
 }
 
-bool run_trial(const std::string& run_dir, bool verbose) {
+bool run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root) {
   const auto start = std::chrono::steady_clock::now();
   const std::string started_at = now_iso8601();
   auto elapsed = [&] {
@@ -79,6 +80,22 @@ bool run_trial(const std::string& run_dir, bool verbose) {
     const TrainStream stream(config, eval.signatures);
     Vlm model(config);
     model->init_weights(static_cast<uint64_t>(config.seed));
+    nlohmann::json encoder_record = {{"objective", "none"}};
+    if (config.encoder.pretrain.objective != "none") {
+      auto log = [&](const std::string& line) { fmt::print("{}\n", line); };
+      const CachedEncoder cached = cached_encoder(config, cache_root, log);
+      const auto skipped = model->encoder()->load_weights(cached.encoder.weights);
+      encoder_record = {{"objective", config.encoder.pretrain.objective},
+                        {"key", cached.key},
+                        {"cache", cached.dir},
+                        {"cache_hit", cached.hit},
+                        {"unused_weights", skipped},
+                        {"pretrain", cached.encoder.info}};
+      if (verbose) {
+        fmt::print("encoder {} {} ({})\n", cached.key, cached.hit ? "loaded from" : "trained into",
+                   cached.dir);
+      }
+    }
     const int64_t flops = forward_flops_per_example(model, config);
     model->to(device_of(config));
 
@@ -103,6 +120,7 @@ bool run_trial(const std::string& run_dir, bool verbose) {
     card["parameters"] = model->parameter_counts();
     card["forward_flops_per_example"] = flops;
     card["num_visual_tokens"] = model->shapes().num_visual_tokens;
+    card["encoder"] = encoder_record;
     write_json_atomic(file_in(run_dir, "scores.json"), card);
     write_status(run_dir, kTrialStateDone, "",
                  {{"started_at", started_at}, {"seconds", elapsed()}});

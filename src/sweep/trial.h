@@ -24,10 +24,11 @@ inline constexpr const char* kTrialStateFailed = "failed";
 void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
                         const nlohmann::json& trial_info);
 
-// Trains and evaluates the trial in `run_dir` (config.yaml must exist). Never
-// throws for a failing trial: the failure is recorded in status.json and the
-// function returns false.
-bool run_trial(const std::string& run_dir, bool verbose);
+// Trains and evaluates the trial in `run_dir` (config.yaml must exist), its
+// pre-trained encoder taken from (or first trained into) the cache at
+// `cache_root`. Never throws for a failing trial: the failure is recorded in
+// status.json and the function returns false.
+bool run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root);
 
 // True when status.json says done and scores.json parses.
 bool trial_done(const std::string& run_dir);

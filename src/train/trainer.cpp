@@ -68,25 +68,29 @@ torch::optim::AdamW make_optimizer(Vlm& model, const TrainOptions& o,
   group_scales.clear();
   for (auto& [stage, params] : model->parameters_by_stage()) {
     const bool frozen = std::find(o.freeze.begin(), o.freeze.end(), stage) != o.freeze.end();
-    // Decoupled weight decay on matrices only; norms, biases and other 1-D
-    // parameters keep their scale.
-    std::vector<torch::Tensor> decay, no_decay;
-    for (auto& p : params) {
-      p.set_requires_grad(!frozen);
-      (p.dim() >= 2 ? decay : no_decay).push_back(p);
-    }
+    for (auto& p : params) p.set_requires_grad(!frozen);
     if (frozen) continue;
-    for (auto* list : {&decay, &no_decay}) {
-      if (list->empty()) continue;
-      const double wd = list == &decay ? o.weight_decay : 0.0;
-      groups.emplace_back(*list, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(o.lr * scales.at(stage))
-                                         .betas({0.9, 0.95})
-                                         .weight_decay(wd)));
-      group_scales.push_back(scales.at(stage));
-    }
+    const int added = add_adamw_groups(groups, params, o.lr * scales.at(stage), o.weight_decay);
+    group_scales.insert(group_scales.end(), added, scales.at(stage));
   }
   return torch::optim::AdamW(std::move(groups));
+}
+
+int add_adamw_groups(std::vector<torch::optim::OptimizerParamGroup>& groups,
+                     const std::vector<torch::Tensor>& params, double lr, double weight_decay) {
+  // Decoupled weight decay on matrices only; norms, biases and other 1-D
+  // parameters keep their scale.
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& p : params) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  int added = 0;
+  for (auto* list : {&decay, &no_decay}) {
+    if (list->empty()) continue;
+    const double wd = list == &decay ? weight_decay : 0.0;
+    groups.emplace_back(*list, std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).weight_decay(wd)));
+    ++added;
+  }
+  return added;
 }
 
 TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const TrainStream& stream,

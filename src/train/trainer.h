@@ -29,6 +29,12 @@ struct TrainSummary {
 // Called after every logged step with the metrics line just written.
 using ProgressFn = std::function<void(int step, double loss)>;
 
+// Two AdamW groups at `lr`: matrices with decoupled weight decay `weight_decay`,
+// and the rest (norms, biases, other 1-D parameters) without; appended to
+// `groups`, returns how many were added (empty lists are skipped).
+int add_adamw_groups(std::vector<torch::optim::OptimizerParamGroup>& groups,
+                     const std::vector<torch::Tensor>& params, double lr, double weight_decay);
+
 // AdamW over the stages not in train.freeze (their parameters stop requiring
 // gradients), two groups per stage (decayed matrices, undecayed rest), each at
 // lr * that stage's lr scale; `group_scales` receives the scale of each group.

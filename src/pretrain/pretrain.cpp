@@ -1,0 +1,196 @@
+#include "pretrain/pretrain.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "core/io.h"
+#include "core/rng.h"
+#include "data/dataset.h"
+#include "data/language.h"
+#include "data/render.h"
+#include "pretrain/clip.h"
+#include "pretrain/quality.h"
+#include "train/schedule.h"
+#include "train/trainer.h"
+
+namespace ablate {
+namespace {
+constexpr uint64_t kPretrainStream = 0x7072657472;  // "pretr"
+}  // namespace
+
+int pretrain_resolution(const ExperimentConfig& config) {
+  const int r = config.encoder.pretrain.resolution;
+  return r > 0 ? r : config.data.resolution;
+}
+
+EncoderOptions pretrain_encoder_options(const ExperimentConfig& config) {
+  EncoderOptions o = config.encoder;
+  o.output_layer = -1;
+  return o;
+}
+
+const Tokenizer& pretrain_tokenizer() {
+  static const Tokenizer tokenizer(pretrain_words());
+  return tokenizer;
+}
+
+void check_pretrain_config(const ExperimentConfig& config) {
+  const auto& p = config.encoder.pretrain;
+  if (p.objective == "none") return;
+  objective_registry().get(p.objective).check(config.encoder);
+  const EncoderOptions o = pretrain_encoder_options(config);
+  encoder_registry().get(o.type).grid_size(o, pretrain_resolution(config));
+  if (config.data.render_resolution % pretrain_resolution(config) != 0) {
+    throw ConfigError(fmt::format(
+        "encoder.pretrain.resolution={} does not divide data.render_resolution={}",
+        pretrain_resolution(config), config.data.render_resolution));
+  }
+  if (p.text_width % 4 != 0) {
+    throw ConfigError(fmt::format(
+        "encoder.pretrain.text_width={} must be a multiple of 4 (2 heads of even size)",
+        p.text_width));
+  }
+}
+
+PretrainStream::PretrainStream(const ExperimentConfig& config,
+                               const std::unordered_set<std::string>& excluded)
+    : config_(config), excluded_(excluded), resolution_(pretrain_resolution(config)) {}
+
+std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
+  const auto& p = config_.encoder.pretrain;
+  Scene scene;
+  uint64_t seed = 0;
+  for (uint64_t attempt = 0;; ++attempt) {
+    seed = derive_seed({uint64_t(p.seed), kPretrainStream, uint64_t(index), attempt});
+    scene = generate_scene(seed, config_.data);
+    if (!excluded_.count(scene_signature(scene))) break;
+  }
+  Rng rng(splitmix64(seed));
+  std::string caption = p.captions == "dense" ? dense_caption(scene) : sample_caption(scene, rng);
+  return {std::move(scene), std::move(caption)};
+}
+
+PretrainBatch PretrainStream::batch(int64_t step) const {
+  const int b = config_.encoder.pretrain.batch_size;
+  std::vector<torch::Tensor> images;
+  std::vector<std::string> captions;
+  for (int i = 0; i < b; ++i) {
+    auto [scene, caption] = example(step * b + i);
+    images.push_back(scene_image(scene, config_.data.render_resolution, resolution_));
+    captions.push_back(std::move(caption));
+  }
+  return collate_captions(images, captions);
+}
+
+PretrainBatch collate_captions(const std::vector<torch::Tensor>& images,
+                               const std::vector<std::string>& captions) {
+  std::vector<std::vector<int>> ids;
+  size_t longest = 0;
+  for (const auto& c : captions) {
+    ids.push_back(pretrain_tokenizer().encode(c));
+    ids.back().push_back(Tokenizer::kEos);
+    longest = std::max(longest, ids.back().size());
+  }
+  const int64_t b = static_cast<int64_t>(ids.size());
+  auto texts = torch::full({b, int64_t(longest)}, Tokenizer::kPad, torch::kInt64);
+  auto eos = torch::empty({b}, torch::kInt64);
+  auto t = texts.accessor<int64_t, 2>();
+  for (int64_t i = 0; i < b; ++i) {
+    for (size_t j = 0; j < ids[i].size(); ++j) t[i][j] = ids[i][j];
+    eos[i] = int64_t(ids[i].size()) - 1;
+  }
+  return {images.empty() ? torch::Tensor() : torch::stack(images), texts, eos};
+}
+
+PretrainedEncoder pretrain_encoder(const ExperimentConfig& config, const std::string& metrics_path,
+                                   const PretrainProgressFn& progress) {
+  check_pretrain_config(config);
+  const auto& p = config.encoder.pretrain;
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const EncoderOptions options = pretrain_encoder_options(config);
+  const int resolution = pretrain_resolution(config);
+  const auto& entry = objective_registry().get(p.objective);
+
+  torch::manual_seed(derive_seed({uint64_t(p.seed), kPretrainStream}));
+  Encoder encoder = encoder_registry().get(options.type).make(options, resolution);
+  encoder->init_weights();
+  Objective objective = entry.make(options, *encoder, pretrain_tokenizer().vocab_size());
+  objective->init_weights();
+
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  auto params = encoder->parameters();
+  for (const auto& q : objective->parameters()) params.push_back(q);
+  add_adamw_groups(groups, params, p.lr, /*weight_decay=*/0.05);
+  torch::optim::AdamW optimizer(std::move(groups));
+  TrainOptions schedule;  // the VLM stage's warmup + cosine, with these numbers
+  schedule.steps = p.steps;
+  schedule.lr = p.lr;
+  schedule.warmup_steps = p.warmup_steps;
+
+  // The same probes on the untrained encoder: what pre-training adds.
+  encoder->eval();
+  const nlohmann::json probe_at_init = linear_probe(*encoder, config, resolution);
+
+  const EvalSet eval = make_eval_set(config.data, config.eval);
+  const PretrainStream stream(config, eval.signatures);
+  encoder->train();
+  objective->train();
+  double window = 0, final_loss = 0, first_loss = 0;
+  int window_steps = 0;
+  const int log_every = std::max(1, std::min(50, p.steps / 10));
+  for (int step = 0; step < p.steps; ++step) {
+    const double lr = learning_rate(schedule, step);
+    for (auto& g : optimizer.param_groups()) g.options().set_lr(lr);
+    const PretrainBatch batch = stream.batch(step);
+    optimizer.zero_grad();
+    const auto loss = objective->loss(*encoder, batch);
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) {
+      throw NonFiniteLoss(fmt::format("encoder pre-training: non-finite loss at step {}", step));
+    }
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(params, 1.0);
+    optimizer.step();
+    if (step == 0) first_loss = value;
+    window += value;
+    ++window_steps;
+    if ((step + 1) % log_every == 0 || step + 1 == p.steps) {
+      final_loss = window / window_steps;
+      if (!metrics_path.empty()) {
+        append_line(metrics_path,
+                    nlohmann::json({{"step", step + 1}, {"loss", final_loss}, {"lr", lr},
+                                    {"elapsed_seconds", elapsed()}})
+                        .dump());
+      }
+      if (progress) progress(step + 1, final_loss);
+      window = 0;
+      window_steps = 0;
+    }
+  }
+  const double train_seconds = elapsed();
+
+  PretrainedEncoder out;
+  out.info = {{"objective", p.objective},
+              {"steps", p.steps},
+              {"resolution", resolution},
+              {"first_loss", first_loss},
+              {"final_loss", final_loss},
+              {"train_seconds", train_seconds},
+              {"parameters", count_parameters(*encoder)}};
+  encoder->eval();
+  objective->eval();
+  out.info["probe"] = linear_probe(*encoder, config, resolution);
+  out.info["probe_at_init"] = probe_at_init;
+  if (auto* clip = dynamic_cast<ClipObjectiveImpl*>(objective.get())) {
+    out.info["retrieval"] = clip_retrieval(*clip, *encoder, config, resolution);
+  }
+  out.info["seconds"] = elapsed();
+  out.weights = encoder->weights();
+  return out;
+}
+
+}  // namespace ablate

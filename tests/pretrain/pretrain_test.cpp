@@ -1,0 +1,261 @@
+// Encoder pre-training: one suite over every registered objective, the cache
+// (hit, miss, corrupt entries, two processes at once), weights readable from
+// Python, and a pre-trained encoder inside a VLM trial.
+#include "pretrain/pretrain.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "core/io.h"
+#include "data/language.h"
+#include "model/vlm.h"
+#include "pretrain/aim.h"
+#include "pretrain/cache.h"
+#include "pretrain/quality.h"
+#include "sweep/trial.h"
+#include "test_util.h"
+#include "train/trainer.h"
+
+namespace ablate {
+namespace {
+
+ExperimentConfig tiny_pretrain(const std::string& objective) {
+  ExperimentConfig c = testing::tiny_config();
+  c.encoder.pretrain.objective = objective;
+  c.encoder.pretrain.steps = 3;
+  c.encoder.pretrain.batch_size = 8;
+  c.encoder.pretrain.warmup_steps = 1;
+  c.encoder.pretrain.text_width = 16;
+  c.encoder.pretrain.text_depth = 1;
+  c.encoder.pretrain.embed_dim = 8;
+  return c;
+}
+
+class ObjectiveSuite : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ObjectiveSuite, LossDecreasesOnATinyRun) {
+  const ExperimentConfig c = tiny_pretrain(GetParam());
+  torch::manual_seed(0);
+  const EncoderOptions o = pretrain_encoder_options(c);
+  Encoder encoder = encoder_registry().get(o.type).make(o, c.data.resolution);
+  encoder->init_weights();
+  Objective objective =
+      objective_registry().get(GetParam()).make(o, *encoder, pretrain_tokenizer().vocab_size());
+  objective->init_weights();
+  auto params = encoder->parameters();
+  for (const auto& p : objective->parameters()) params.push_back(p);
+  torch::optim::Adam opt(params, torch::optim::AdamOptions(3e-3));
+  const std::unordered_set<std::string> none;
+  const PretrainBatch batch = PretrainStream(c, none).batch(0);
+  // Mean loss over five fixed draws of whatever the objective samples (aim's prefix).
+  auto fixed_loss = [&] {
+    double sum = 0;
+    for (int k = 0; k < 5; ++k) {
+      torch::manual_seed(100 + k);
+      sum += objective->loss(*encoder, batch).item<double>();
+    }
+    return sum / 5;
+  };
+  const double first = fixed_loss();
+  for (int step = 0; step < 100; ++step) {
+    torch::manual_seed(step);
+    opt.zero_grad();
+    objective->loss(*encoder, batch).backward();
+    opt.step();
+  }
+  const double last = fixed_loss();
+  EXPECT_LT(last, 0.8 * first) << "first " << first << ", last " << last;
+  testing::expect_gradients_everywhere(*encoder);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, ObjectiveSuite,
+                         ::testing::ValuesIn(objective_registry().names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(Aim, PrefixCausalMaskAndPatchOrder) {
+  // Prefix 2 of 4: patches 0 and 1 see each other; 2 sees 0..2; 3 sees all.
+  const auto mask = prefix_causal_mask(4, 2);
+  const auto expected = torch::tensor({{0, 0, 1, 1}, {0, 0, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 0}},
+                                      torch::kBool);
+  EXPECT_TRUE(torch::equal(mask, expected));
+  // Patch k of patchify is the k-th patch of the ViT's raster grid.
+  const auto images = torch::arange(2 * 3 * 8 * 8, torch::kFloat32).reshape({2, 3, 8, 8});
+  const auto patches = patchify(images, 4);  // [2, 4, 48]
+  EXPECT_EQ(patches.sizes(), (std::vector<int64_t>{2, 4, 48}));
+  using torch::indexing::Slice;
+  const auto top_right = images.index({1, Slice(), Slice(0, 4), Slice(4, 8)}).reshape({-1});
+  EXPECT_TRUE(torch::equal(patches[1][1], top_right));
+}
+
+TEST(Aim, RejectsNonVitEncoders) {
+  ExperimentConfig c = tiny_pretrain("aim");
+  c.encoder.type = "convnet";
+  EXPECT_THROW(check_config(c, "test"), ConfigError);
+}
+
+TEST(Pretrain, DenseCaptionsNameEveryObjectAndItsPlace) {
+  Scene s;
+  s.objects = {{/*shape=*/4, /*colour=*/0, /*size=*/0, /*x=*/0.1, /*y=*/0.1},
+               {/*shape=*/0, /*colour=*/2, /*size=*/1, /*x=*/0.5, /*y=*/0.5}};
+  EXPECT_EQ(dense_caption(s),
+            "a small red star in the top left . a large blue circle in the middle . two shapes "
+            "in total .");
+  for (const auto id : pretrain_tokenizer().encode(dense_caption(s))) {
+    EXPECT_NE(id, Tokenizer::kUnk);
+  }
+}
+
+TEST(Pretrain, ProbeSeparatesLearnableFromRandomLabels) {
+  // Features that carry the label linearly vs features that do not.
+  torch::manual_seed(0);
+  const auto y = torch::randint(0, 3, {400}, torch::kInt64);
+  const auto informative = torch::one_hot(y, 3).to(torch::kFloat32) + 0.1 * torch::randn({400, 3});
+  const auto noise = torch::randn({400, 3});
+  const auto tr = torch::indexing::Slice(0, 300), te = torch::indexing::Slice(300, 400);
+  EXPECT_GT(probe_accuracy(informative.index({tr}), y.index({tr}), informative.index({te}),
+                           y.index({te}), 3),
+            0.95);
+  EXPECT_LT(probe_accuracy(noise.index({tr}), y.index({tr}), noise.index({te}), y.index({te}), 3),
+            0.6);
+}
+
+TEST(Cache, MissThenHitWithTheSameWeights) {
+  testing::ScratchDir dir;
+  const ExperimentConfig c = tiny_pretrain("clip");
+  EXPECT_FALSE(encoder_cached(c, dir.file("cache")));
+  const auto first = cached_encoder(c, dir.file("cache"));
+  EXPECT_FALSE(first.hit);
+  EXPECT_TRUE(encoder_cached(c, dir.file("cache")));
+  const auto second = cached_encoder(c, dir.file("cache"));
+  EXPECT_TRUE(second.hit);
+  EXPECT_EQ(first.key, second.key);
+  ASSERT_EQ(first.encoder.weights.size(), second.encoder.weights.size());
+  for (const auto& [name, w] : first.encoder.weights) {
+    EXPECT_TRUE(torch::equal(w, second.encoder.weights.at(name))) << name;
+  }
+  for (const char* key : {"probe", "probe_at_init", "retrieval", "train_seconds"}) {
+    EXPECT_TRUE(second.encoder.info.contains(key)) << key;
+  }
+
+  // What the key covers: the encoder and its pre-training, not the VLM stage.
+  ExperimentConfig other = c;
+  other.connector.type = "attn_pool";
+  other.seed = 7;
+  other.encoder.output_layer = -1;
+  EXPECT_EQ(encoder_cache_key(other), first.key);
+  other.encoder.pretrain.steps = 4;
+  EXPECT_NE(encoder_cache_key(other), first.key);
+  other = c;
+  other.encoder.pretrain.captions = "dense";
+  EXPECT_NE(encoder_cache_key(other), first.key);
+}
+
+TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {
+  testing::ScratchDir dir;
+  const ExperimentConfig c = tiny_pretrain("aim");
+  const auto first = cached_encoder(c, dir.file("cache"));
+  std::ofstream(first.dir + "/encoder.pt", std::ios::trunc) << "truncated";
+  const auto again = cached_encoder(c, dir.file("cache"));
+  EXPECT_FALSE(again.hit);
+  int corrupt = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("cache/encoders"))) {
+    corrupt += e.path().filename().string().find(".corrupt-") != std::string::npos;
+  }
+  EXPECT_EQ(corrupt, 1) << "the broken entry is kept for inspection";
+  EXPECT_TRUE(torch::equal(again.encoder.weights.at("pos_embed"),
+                           first.encoder.weights.at("pos_embed")))
+      << "pre-training is deterministic";
+}
+
+TEST(Cache, TwoProcessesTrainOnce) {
+  testing::ScratchDir dir;
+  const ExperimentConfig c = tiny_pretrain("clip");
+  const std::string config = dir.file("tiny.yaml");
+  write_file_atomic(config, to_yaml(c));
+  auto command = [&](const char* log) {
+    return fmt::format("{} pretrain {} --cache {} > {} 2>&1", ABLATE_BINARY, config,
+                       dir.file("cache"), dir.file(log));
+  };
+  std::thread a([&] { std::system(command("loga").c_str()); });
+  std::thread b([&] { std::system(command("logb").c_str()); });
+  a.join();
+  b.join();
+  const std::string logs = read_file(dir.file("loga")) + read_file(dir.file("logb"));
+  auto count = [&](const std::string& what) {
+    int n = 0;
+    for (size_t at = logs.find(what); at != std::string::npos; at = logs.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("written to"), 1) << logs;
+  EXPECT_EQ(count("found in"), 1) << logs;
+  EXPECT_EQ(count("pre-training encoder"), 1) << logs;
+}
+
+TEST(Cache, WeightsLoadInPython) {
+  if (std::system("python3 -c 'import torch' > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3-torch is not installed: cannot check torch.load here";
+  }
+  testing::ScratchDir dir;
+  const std::map<std::string, torch::Tensor> weights = {
+      {"pos_embed", torch::arange(6, torch::kFloat32).reshape({1, 2, 3})},
+      {"blocks.0.attn.q.weight", torch::eye(2)}};
+  save_named_tensors(dir.file("w.pt"), weights);
+  const std::string script = fmt::format(
+      "import torch; d = torch.load('{}'); "
+      "assert sorted(d) == ['blocks.0.attn.q.weight', 'pos_embed'], sorted(d); "
+      "assert d['pos_embed'].shape == (1, 2, 3) and d['pos_embed'][0, 1, 2].item() == 5.0; "
+      "assert torch.equal(d['blocks.0.attn.q.weight'], torch.eye(2))",
+      dir.file("w.pt"));
+  EXPECT_EQ(std::system(fmt::format("python3 -c \"{}\"", script).c_str()), 0);
+}
+
+TEST(Cache, NamedTensorsRoundTripAndGarbageIsNamed) {
+  testing::ScratchDir dir;
+  const std::map<std::string, torch::Tensor> weights = {{"a", torch::randn({2, 3})}};
+  save_named_tensors(dir.file("w.pt"), weights);
+  EXPECT_TRUE(torch::equal(load_named_tensors(dir.file("w.pt")).at("a"), weights.at("a")));
+  std::ofstream(dir.file("bad.pt")) << "not a pickle";
+  try {
+    load_named_tensors(dir.file("bad.pt"));
+    FAIL() << "garbage accepted";
+  } catch (const RunFolderError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.pt"), std::string::npos);
+  }
+}
+
+TEST(Trial, UsesThePretrainedEncoderAndFreezingKeepsIt) {
+  testing::ScratchDir dir;
+  ExperimentConfig c = tiny_pretrain("clip");
+  c.encoder.pretrain.resolution = 32;  // pre-trained at 32 px, used at 16 px
+  c.train.freeze = {"encoder"};
+  c.eval.num_items = 8;
+  const auto cached = cached_encoder(c, dir.file("cache"));
+
+  Vlm model(c);
+  model->init_weights(0);
+  model->encoder()->load_weights(cached.encoder.weights);
+  const auto before = model->encoder()->weights();
+  EXPECT_FALSE(torch::equal(before.at("pos_embed"), cached.encoder.weights.at("pos_embed")))
+      << "resized from an 8 x 8 to a 4 x 4 grid";
+  EXPECT_EQ(before.at("pos_embed").size(1), 16);
+  EXPECT_TRUE(torch::equal(before.at("patch_embed.weight"),
+                           cached.encoder.weights.at("patch_embed.weight")));
+  const EvalSet eval = make_eval_set(c.data, c.eval);
+  train_model(model, c, TrainStream(c, eval.signatures), dir.file("metrics.jsonl"));
+  for (const auto& [name, w] : model->encoder()->weights()) {
+    EXPECT_TRUE(torch::equal(w, before.at(name))) << name << " changed while frozen";
+  }
+
+  prepare_run_folder(dir.file("run"), c, nlohmann::json());
+  ASSERT_TRUE(run_trial(dir.file("run"), false, dir.file("cache")));
+  const auto scores = read_json(dir.file("run/scores.json"));
+  EXPECT_EQ(scores["encoder"]["key"], cached.key);
+  EXPECT_TRUE(scores["encoder"]["cache_hit"].get<bool>());
+  EXPECT_TRUE(scores["encoder"]["pretrain"].contains("probe"));
+}
+
+}  // namespace
+}  // namespace ablate
