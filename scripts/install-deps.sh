@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev libfmt-dev libeigen3-dev nlohmann-json3-dev libcli11-dev
   libcairo2-dev           # anti-aliased rendering of proxy-world scenes
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  python3-torch           # tests only: checks that Python's torch.load reads saved encoders
 )
 
 missing=()

@@ -52,8 +52,9 @@ struct EncoderPretrainOptions {
   double lr = 2e-3;
   int warmup_steps = 100;
   int resolution = 0;              // 0: data.resolution
-  std::string captions = "short";  // clip text: short alt-text, or dense (VeCap-like)
+  std::string captions = "short";  // clip text: short alt-text, dense (VeCap-like), or mixed
   int seed = 0;                    // shared by every trial: one encoder per sweep
+  bool hard_negatives = false;     // clip: pairs of scenes that differ in one object's shape
   int text_width = 64;             // clip text tower
   int text_depth = 2;
   int embed_dim = 64;  // clip joint embedding width
@@ -72,9 +73,14 @@ struct EncoderPretrainOptions {
             "image side during pre-training (0: data.resolution); position embeddings are "
             "resized to the trial's resolution",
             in_range(0, 1024));
-    v.field("captions", captions, "clip text: short alt-text or dense synthetic captions",
-            one_of({"short", "dense"}));
+    v.field("captions", captions,
+            "clip text: short alt-text, dense synthetic captions (VeCap), or mixed (each "
+            "example one or the other, even odds)",
+            one_of({"short", "dense", "mixed"}));
     v.field("seed", seed, "pre-training seed (the same for every trial)", at_least(0));
+    v.field("hard_negatives", hard_negatives,
+            "examples come in pairs whose scenes differ only in one object's shape, so "
+            "in-batch negatives cannot be told apart by colour, size or count alone");
     v.field("text_width", text_width, "clip text tower width", in_range(8, 4096));
     v.field("text_depth", text_depth, "clip text tower blocks", in_range(1, 64));
     v.field("embed_dim", embed_dim, "clip joint embedding width", in_range(4, 4096));

@@ -17,6 +17,7 @@
 namespace ablate {
 namespace {
 constexpr uint64_t kPretrainStream = 0x7072657472;  // "pretr"
+constexpr uint64_t kTwinStream = 0x7477696e;        // "twin"
 }  // namespace
 
 int pretrain_resolution(const ExperimentConfig& config) {
@@ -59,15 +60,27 @@ PretrainStream::PretrainStream(const ExperimentConfig& config,
 
 std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
   const auto& p = config_.encoder.pretrain;
+  // With hard negatives, odd examples are their even neighbour with one
+  // object's shape changed: the pair lands in the same batch.
+  const bool twin = p.hard_negatives && index % 2 == 1;
+  const int64_t base = twin ? index - 1 : index;
   Scene scene;
   uint64_t seed = 0;
   for (uint64_t attempt = 0;; ++attempt) {
-    seed = derive_seed({uint64_t(p.seed), kPretrainStream, uint64_t(index), attempt});
+    seed = derive_seed({uint64_t(p.seed), kPretrainStream, uint64_t(base), attempt});
     scene = generate_scene(seed, config_.data);
+    if (twin) {
+      seed = derive_seed({seed, kTwinStream});
+      Rng pick(seed);
+      Object& o = scene.objects[pick.uniform_int(static_cast<int>(scene.objects.size()))];
+      o.shape = (o.shape + 1 + pick.uniform_int(int(kShapeNames.size()) - 1)) %
+                int(kShapeNames.size());
+    }
     if (!excluded_.count(scene_signature(scene))) break;
   }
   Rng rng(splitmix64(seed));
-  std::string caption = p.captions == "dense" ? dense_caption(scene) : sample_caption(scene, rng);
+  const bool dense = p.captions == "dense" || (p.captions == "mixed" && rng.bernoulli(0.5));
+  std::string caption = dense ? dense_caption(scene) : sample_caption(scene, rng);
   return {std::move(scene), std::move(caption)};
 }
 

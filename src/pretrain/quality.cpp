@@ -112,6 +112,7 @@ nlohmann::json clip_retrieval(ClipObjectiveImpl& clip, EncoderImpl& encoder,
   const auto scenes = held_out_scenes(config, config.data, /*purpose=*/100, n);
   std::vector<std::string> captions;
   Rng rng(derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, 101}));
+  // Short captions unless the encoder only ever saw dense ones.
   for (const auto& s : scenes) {
     captions.push_back(config.encoder.pretrain.captions == "dense" ? dense_caption(s)
                                                                     : sample_caption(s, rng));

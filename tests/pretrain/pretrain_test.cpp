@@ -108,6 +108,31 @@ TEST(Pretrain, DenseCaptionsNameEveryObjectAndItsPlace) {
   }
 }
 
+TEST(Pretrain, HardNegativePairsDifferInOneShapeOnly) {
+  ExperimentConfig c = tiny_pretrain("clip");
+  c.encoder.pretrain.hard_negatives = true;
+  const std::unordered_set<std::string> none;
+  const PretrainStream stream(c, none);
+  for (int64_t k = 0; k < 40; k += 2) {
+    const auto [a, caption_a] = stream.example(k);
+    const auto [b, caption_b] = stream.example(k + 1);
+    ASSERT_EQ(a.objects.size(), b.objects.size());
+    int shape_changes = 0;
+    for (size_t i = 0; i < a.objects.size(); ++i) {
+      EXPECT_EQ(a.objects[i].colour, b.objects[i].colour);
+      EXPECT_EQ(a.objects[i].size, b.objects[i].size);
+      EXPECT_EQ(a.objects[i].x, b.objects[i].x);
+      shape_changes += a.objects[i].shape != b.objects[i].shape;
+    }
+    EXPECT_EQ(shape_changes, 1) << "pair " << k;
+    EXPECT_NE(caption_a, caption_b);
+  }
+  ExperimentConfig plain = c;
+  plain.encoder.pretrain.hard_negatives = false;
+  const auto [x, cx] = PretrainStream(plain, none).example(1);
+  EXPECT_NE(scene_signature(x), scene_signature(stream.example(1).first)) << "independent scenes";
+}
+
 TEST(Pretrain, ProbeSeparatesLearnableFromRandomLabels) {
   // Features that carry the label linearly vs features that do not.
   torch::manual_seed(0);
@@ -195,8 +220,17 @@ TEST(Cache, TwoProcessesTrainOnce) {
 }
 
 TEST(Cache, WeightsLoadInPython) {
-  if (std::system("python3 -c 'import torch' > /dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "python3-torch is not installed: cannot check torch.load here";
+  // Debian's python3-torch serves /usr/bin/python3, which a pyenv or venv
+  // `python3` on PATH may hide.
+  std::string python;
+  for (const char* candidate : {"python3", "/usr/bin/python3"}) {
+    if (std::system(fmt::format("{} -c 'import torch' > /dev/null 2>&1", candidate).c_str()) == 0) {
+      python = candidate;
+      break;
+    }
+  }
+  if (python.empty()) {
+    GTEST_SKIP() << "no python3 with torch (Debian: python3-torch): cannot check torch.load here";
   }
   testing::ScratchDir dir;
   const std::map<std::string, torch::Tensor> weights = {
@@ -209,7 +243,7 @@ TEST(Cache, WeightsLoadInPython) {
       "assert d['pos_embed'].shape == (1, 2, 3) and d['pos_embed'][0, 1, 2].item() == 5.0; "
       "assert torch.equal(d['blocks.0.attn.q.weight'], torch.eye(2))",
       dir.file("w.pt"));
-  EXPECT_EQ(std::system(fmt::format("python3 -c \"{}\"", script).c_str()), 0);
+  EXPECT_EQ(std::system(fmt::format("{} -c \"{}\"", python, script).c_str()), 0);
 }
 
 TEST(Cache, NamedTensorsRoundTripAndGarbageIsNamed) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include "core/error.h"
 #include "core/io.h"
@@ -153,6 +154,34 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("to run"), std::string::npos) << r.output;
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(sweep_dir + "/runs"), {}), 4);
+}
+
+TEST(SweepEndToEnd, PretrainsEachEncoderOnceBeforeTheTrials) {
+  // Two connectors x two seeds share one clip encoder; aim gets its own.
+  ScratchDir dir;
+  const auto spec = write_spec(
+      dir,
+      "name: pre\nbase: base.yaml\nseeds: [0, 1]\naxes:\n  connector.type: [avg_pool, "
+      "attn_pool]\n  encoder.pretrain.objective: [clip, aim]\n");
+  const std::string cache = dir.file("cache");
+  const auto r = run(fmt::format(
+      "{} sweep {} --out {} --cache {} --jobs 2 encoder.pretrain.steps=2 "
+      "encoder.pretrain.batch_size=4 encoder.pretrain.text_width=16 encoder.pretrain.text_depth=1",
+      ABLATE_BINARY, spec, dir.file("sweeps"), cache));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("pre-training 2 encoder(s)"), std::string::npos) << r.output;
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(cache + "/encoders")) {
+    entries += e.is_directory();
+  }
+  EXPECT_EQ(entries, 2);
+  std::set<std::string> keys;
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("sweeps/pre/runs"))) {
+    const auto scores = read_json(e.path().string() + "/scores.json");
+    EXPECT_TRUE(scores["encoder"]["cache_hit"].get<bool>()) << "trained before the trial";
+    keys.insert(scores["encoder"]["key"].get<std::string>());
+  }
+  EXPECT_EQ(keys.size(), 2u);
 }
 
 TEST(Cli, BadInputFailsBeforeTrainingWithAClearMessage) {
