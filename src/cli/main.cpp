@@ -62,8 +62,8 @@ int cmd_pretrain(const std::string& config_path, const std::vector<std::string>&
                  const std::string& cache_root) {
   const ExperimentConfig config = load_checked_experiment(config_path, overrides);
   if (config.encoder.pretrain.objective == "none") {
-    throw ConfigError(fmt::format("{}: encoder.pretrain.objective is none: nothing to pre-train",
-                                  config_path));
+    throw ConfigError(
+        fmt::format("{}: encoder.pretrain.objective is none: nothing to pre-train", config_path));
   }
   auto log = [](const std::string& line) {
     fmt::print("{}\n", line);
@@ -150,7 +150,8 @@ int main(int argc, char** argv) {
   train->add_option("--cache", cache_root, cache_help);
 
   auto* pretrain = app.add_subcommand(
-      "pretrain", "pre-train (or find in the cache) the encoder of an experiment; print its quality");
+      "pretrain",
+      "pre-train (or find in the cache) the encoder of an experiment; print its quality");
   pretrain->add_option("config", config_path, "experiment YAML")
       ->required()
       ->check(CLI::ExistingFile);

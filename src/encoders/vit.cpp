@@ -21,9 +21,9 @@ int vit_grid_size(const EncoderOptions& options, int resolution) {
                                   options.width, options.num_heads));
   }
   if (-options.output_layer > std::max(options.depth, 1)) {
-    throw ConfigError(fmt::format(
-        "encoder.output_layer={} is deeper than encoder.depth={}; valid: -1 .. -{}",
-        options.output_layer, options.depth, std::max(options.depth, 1)));
+    throw ConfigError(
+        fmt::format("encoder.output_layer={} is deeper than encoder.depth={}; valid: -1 .. -{}",
+                    options.output_layer, options.depth, std::max(options.depth, 1)));
   }
   return resolution / options.patch_size;
 }
@@ -38,13 +38,14 @@ torch::Tensor resize_pos_embed(const torch::Tensor& pos_embed, int64_t grid_size
   namespace F = torch::nn::functional;
   const auto dim = pos_embed.size(2);
   const auto grid = pos_embed.reshape({1, old_grid, old_grid, dim}).permute({0, 3, 1, 2});
-  const auto resized = F::interpolate(grid.to(torch::kFloat32),
-                                      F::InterpolateFuncOptions()
-                                          .size(std::vector<int64_t>{grid_size, grid_size})
-                                          .mode(torch::kBicubic)
-                                          .align_corners(false));
-  return resized.permute({0, 2, 3, 1}).reshape({1, grid_size * grid_size, dim}).to(
-      pos_embed.scalar_type());
+  const auto resized =
+      F::interpolate(grid.to(torch::kFloat32), F::InterpolateFuncOptions()
+                                                   .size(std::vector<int64_t>{grid_size, grid_size})
+                                                   .mode(torch::kBicubic)
+                                                   .align_corners(false));
+  return resized.permute({0, 2, 3, 1})
+      .reshape({1, grid_size * grid_size, dim})
+      .to(pos_embed.scalar_type());
 }
 
 VitImpl::VitImpl(const EncoderOptions& options, int resolution)

@@ -9,7 +9,7 @@ DecoderBlockImpl::DecoderBlockImpl(const LmOptions& o) {
   const auto hidden = static_cast<int64_t>(o.width * o.mlp_ratio);
   if (o.moe.num_experts > 0) {
     moe_ = register_module("moe", MoeFeedForward(o.width, hidden, o.moe.num_experts, o.moe.top_k,
-                                                     o.moe.capacity_factor));
+                                                 o.moe.capacity_factor));
   } else {
     ffn_ = register_module("ffn", SwiGlu(o.width, hidden));
   }

@@ -12,8 +12,8 @@ int64_t forward_flops_per_example(Vlm& model, const ExperimentConfig& config) {
   // longest training sequence, the same for every seed.
   const auto& s = model->shapes();
   const auto image = torch::zeros({3, config.data.resolution, config.data.resolution});
-  const Batch batch = collate({image}, {std::vector<int>(s.max_text_tokens, Tokenizer::kEos)},
-                              s.num_visual_tokens);
+  const Batch batch =
+      collate({image}, {std::vector<int>(s.max_text_tokens, Tokenizer::kEos)}, s.num_visual_tokens);
   torch::NoGradGuard no_grad;
   enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(
       torch::profiler::impl::ProfilerState::CPU, /*report_input_shapes=*/true,

@@ -1,13 +1,12 @@
 #include "model/vlm.h"
 
-#include "pretrain/pretrain.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "core/error.h"
 #include "data/tokenizer.h"
 #include "lm/splice.h"
+#include "pretrain/pretrain.h"
 
 namespace ablate {
 namespace {

@@ -5,10 +5,9 @@
 namespace ablate {
 
 torch::Tensor patchify(const torch::Tensor& images, int64_t patch_size) {
-  TORCH_CHECK(images.dim() == 4 && images.size(2) % patch_size == 0 &&
-                  images.size(3) % patch_size == 0,
-              "patchify: expected [B, C, H, W] divisible by ", patch_size, ", got ",
-              images.sizes());
+  TORCH_CHECK(
+      images.dim() == 4 && images.size(2) % patch_size == 0 && images.size(3) % patch_size == 0,
+      "patchify: expected [B, C, H, W] divisible by ", patch_size, ", got ", images.sizes());
   const int64_t b = images.size(0), c = images.size(1);
   return images.unfold(2, patch_size, patch_size)
       .unfold(3, patch_size, patch_size)  // [B, C, g, g, p, p]
@@ -44,8 +43,8 @@ torch::Tensor AimObjectiveImpl::loss(EncoderImpl& encoder, const PretrainBatch& 
   const int64_t p = encoder.num_patches();
   // Prefix length K in [1, P - 1], from the seeded generator.
   const int64_t prefix = torch::randint(1, p, {1}).item<int64_t>();
-  const auto features = vit->features(batch.images, prefix_causal_mask(p, prefix).to(
-                                                        batch.images.device()));  // [B, P, D]
+  const auto features = vit->features(
+      batch.images, prefix_causal_mask(p, prefix).to(batch.images.device()));  // [B, P, D]
   auto target = patchify(batch.images, patch_size_);                           // [B, P, 3pp]
   const auto mean = target.mean(-1, /*keepdim=*/true);
   const auto var = target.var(-1, /*unbiased=*/false, /*keepdim=*/true);

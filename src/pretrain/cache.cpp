@@ -24,8 +24,8 @@ class FileLock {
   FileLock(const std::string& path, const LogFn& log) {
     fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
     if (fd_ < 0) {
-      throw std::runtime_error(fmt::format("cannot open lock file {}: {}", path,
-                                           std::strerror(errno)));
+      throw std::runtime_error(
+          fmt::format("cannot open lock file {}: {}", path, std::strerror(errno)));
     }
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
     if (log) log(fmt::format("waiting for {} (held by another process)", path));
@@ -103,8 +103,8 @@ std::map<std::string, torch::Tensor> load_named_tensors(const std::string& path)
       out[item.key().toStringRef()] = item.value().toTensor();
     }
   } catch (const c10::Error& e) {
-    throw RunFolderError(fmt::format("{}: not a dict of named tensors ({})", path,
-                                     e.what_without_backtrace()));
+    throw RunFolderError(
+        fmt::format("{}: not a dict of named tensors ({})", path, e.what_without_backtrace()));
   }
   return out;
 }
@@ -134,8 +134,9 @@ CachedEncoder cached_encoder(const ExperimentConfig& config, const std::string& 
   out.hit = try_read();
   if (out.hit) return out;
 
-  if (log) log(fmt::format("pre-training encoder {} ({}, {} steps)", out.key,
-                           config.encoder.pretrain.objective, config.encoder.pretrain.steps));
+  if (log)
+    log(fmt::format("pre-training encoder {} ({}, {} steps)", out.key,
+                    config.encoder.pretrain.objective, config.encoder.pretrain.steps));
   const std::string tmp = fmt::format("{}.tmp-{}", out.dir, ::getpid());
   fs::remove_all(tmp);
   fs::create_directories(tmp);

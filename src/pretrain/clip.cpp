@@ -37,8 +37,8 @@ void ClipObjectiveImpl::init_weights() {
 
 torch::Tensor ClipObjectiveImpl::embed_images(EncoderImpl& encoder, const torch::Tensor& images) {
   const auto pooled = encoder.forward(images).mean(/*dim=*/1);  // [B, D_enc]
-  return torch::nn::functional::normalize(
-      image_proj_(pooled), torch::nn::functional::NormalizeFuncOptions().dim(-1));
+  return torch::nn::functional::normalize(image_proj_(pooled),
+                                          torch::nn::functional::NormalizeFuncOptions().dim(-1));
 }
 
 torch::Tensor ClipObjectiveImpl::embed_texts(const torch::Tensor& texts, const torch::Tensor& eos) {

@@ -43,14 +43,14 @@ void check_pretrain_config(const ExperimentConfig& config) {
   const EncoderOptions o = pretrain_encoder_options(config);
   encoder_registry().get(o.type).grid_size(o, pretrain_resolution(config));
   if (config.data.render_resolution % pretrain_resolution(config) != 0) {
-    throw ConfigError(fmt::format(
-        "encoder.pretrain.resolution={} does not divide data.render_resolution={}",
-        pretrain_resolution(config), config.data.render_resolution));
+    throw ConfigError(
+        fmt::format("encoder.pretrain.resolution={} does not divide data.render_resolution={}",
+                    pretrain_resolution(config), config.data.render_resolution));
   }
   if (p.text_width % 4 != 0) {
-    throw ConfigError(fmt::format(
-        "encoder.pretrain.text_width={} must be a multiple of 4 (2 heads of even size)",
-        p.text_width));
+    throw ConfigError(
+        fmt::format("encoder.pretrain.text_width={} must be a multiple of 4 (2 heads of even size)",
+                    p.text_width));
   }
 }
 
@@ -73,8 +73,8 @@ std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
       seed = derive_seed({seed, kTwinStream});
       Rng pick(seed);
       Object& o = scene.objects[pick.uniform_int(static_cast<int>(scene.objects.size()))];
-      o.shape = (o.shape + 1 + pick.uniform_int(int(kShapeNames.size()) - 1)) %
-                int(kShapeNames.size());
+      o.shape =
+          (o.shape + 1 + pick.uniform_int(int(kShapeNames.size()) - 1)) % int(kShapeNames.size());
     }
     if (!excluded_.count(scene_signature(scene))) break;
   }
@@ -174,10 +174,11 @@ PretrainedEncoder pretrain_encoder(const ExperimentConfig& config, const std::st
     if ((step + 1) % log_every == 0 || step + 1 == p.steps) {
       final_loss = window / window_steps;
       if (!metrics_path.empty()) {
-        append_line(metrics_path,
-                    nlohmann::json({{"step", step + 1}, {"loss", final_loss}, {"lr", lr},
-                                    {"elapsed_seconds", elapsed()}})
-                        .dump());
+        append_line(metrics_path, nlohmann::json({{"step", step + 1},
+                                                  {"loss", final_loss},
+                                                  {"lr", lr},
+                                                  {"elapsed_seconds", elapsed()}})
+                                      .dump());
       }
       if (progress) progress(step + 1, final_loss);
       window = 0;

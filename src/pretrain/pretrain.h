@@ -5,10 +5,9 @@
 // encoder shares it exactly, and never include the VLM's evaluation scenes.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_set>
 #include <utility>

@@ -97,10 +97,9 @@ nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config
     const auto train_y = labels(train, task.label), test_y = labels(test, task.label);
     // Chance: the majority class of the test scenes.
     const double chance = torch::bincount(test_y).max().item<double>() / test_y.size(0);
-    const double acc = probe_accuracy(pooled_features(encoder, images_of(train, config, resolution)),
-                                      train_y,
-                                      pooled_features(encoder, images_of(test, config, resolution)),
-                                      test_y, task.num_classes);
+    const double acc = probe_accuracy(
+        pooled_features(encoder, images_of(train, config, resolution)), train_y,
+        pooled_features(encoder, images_of(test, config, resolution)), test_y, task.num_classes);
     out[task.name] = {{"accuracy", 100 * acc}, {"chance", 100 * chance}};
   }
   return out;
@@ -115,7 +114,7 @@ nlohmann::json clip_retrieval(ClipObjectiveImpl& clip, EncoderImpl& encoder,
   // Short captions unless the encoder only ever saw dense ones.
   for (const auto& s : scenes) {
     captions.push_back(config.encoder.pretrain.captions == "dense" ? dense_caption(s)
-                                                                    : sample_caption(s, rng));
+                                                                   : sample_caption(s, rng));
   }
   torch::InferenceMode guard;
   const auto images = images_of(scenes, config, resolution);

@@ -77,6 +77,15 @@ pid_t spawn_child(const std::string& binary, const std::vector<std::string>& arg
   return pid;
 }
 
+// Waits for any child process; retries when a signal interrupts the wait.
+pid_t wait_any_child(int& wstatus) {
+  while (true) {
+    const pid_t pid = ::waitpid(-1, &wstatus, 0);
+    if (pid >= 0) return pid;
+    if (errno != EINTR) throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> trial_environment(int threads) {
@@ -117,18 +126,14 @@ void pretrain_encoders(const std::vector<Trial>& trials, const std::vector<bool>
       const auto& [key, i] = *next++;
       const std::string config = (runs / trials[i].id / "config.yaml").string();
       prepare_run_folder((runs / trials[i].id).string(), trials[i].config, nlohmann::json());
-      const pid_t pid = spawn_child(
-          options.ablate_binary, {"pretrain", config, "--cache", fs::absolute(options.cache_root).string()},
-          (logs / (key + ".log")).string(), threads);
+      const pid_t pid =
+          spawn_child(options.ablate_binary,
+                      {"pretrain", config, "--cache", fs::absolute(options.cache_root).string()},
+                      (logs / (key + ".log")).string(), threads);
       running[pid] = {key, std::chrono::steady_clock::now()};
     }
     int wstatus = 0;
-    const pid_t pid = ::waitpid(-1, &wstatus, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
-    }
-    auto it = running.find(pid);
+    auto it = running.find(wait_any_child(wstatus));
     if (it == running.end()) continue;
     const auto [key, start] = it->second;
     running.erase(it);
@@ -203,12 +208,7 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
     }
     if (running.empty()) break;
     int wstatus = 0;
-    const pid_t pid = ::waitpid(-1, &wstatus, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
-    }
-    auto it = running.find(pid);
+    auto it = running.find(wait_any_child(wstatus));
     if (it == running.end()) continue;
     const Trial& t = trials[it->second.trial];
     const std::string dir = (runs / t.id).string();

@@ -86,8 +86,9 @@ int add_adamw_groups(std::vector<torch::optim::OptimizerParamGroup>& groups,
   for (auto* list : {&decay, &no_decay}) {
     if (list->empty()) continue;
     const double wd = list == &decay ? weight_decay : 0.0;
-    groups.emplace_back(*list, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).weight_decay(wd)));
+    groups.emplace_back(*list,
+                        std::make_unique<torch::optim::AdamWOptions>(
+                            torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).weight_decay(wd)));
     ++added;
   }
   return added;

@@ -38,12 +38,13 @@ TEST(Vit, SecondToLastLayerIsThatBlockWithoutTheFinalNorm) {
   // By hand: patch embedding + position embedding, then block 0 of the full encoder.
   const auto images = torch::randn({2, 3, 16, 16});
   const auto children = full->named_children();
-  auto x = children["patch_embed"]->as<torch::nn::Conv2d>()->forward(images).flatten(2).transpose(
-      1, 2);
+  auto x =
+      children["patch_embed"]->as<torch::nn::Conv2d>()->forward(images).flatten(2).transpose(1, 2);
   x = x + full->named_parameters()["pos_embed"];
   x = children["blocks"]->as<torch::nn::ModuleList>()->ptr(0)->as<VitBlock>()->forward(x);
   EXPECT_TRUE(torch::allclose(penultimate(images), x, 1e-5, 1e-6));
-  EXPECT_LT(penultimate->parameters().size(), full->parameters().size()) << "unused block not built";
+  EXPECT_LT(penultimate->parameters().size(), full->parameters().size())
+      << "unused block not built";
 }
 
 TEST(Vit, OutputLayerDeeperThanTheEncoderIsRejected) {
@@ -77,11 +78,11 @@ TEST(Vit, PretrainedWeightsLoadAtAnotherResolution) {
   torch::InferenceMode guard;
   const auto images = torch::rand({2, 3, 16, 16});
   EXPECT_TRUE(torch::equal(same(images), pretrained(images))) << "original resolution: identical";
-  const auto big = larger(torch::nn::functional::interpolate(
-      images, torch::nn::functional::InterpolateFuncOptions()
-                  .size(std::vector<int64_t>{24, 24})
-                  .mode(torch::kBilinear)
-                  .align_corners(false)));
+  const auto big = larger(
+      torch::nn::functional::interpolate(images, torch::nn::functional::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{24, 24})
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(false)));
   EXPECT_EQ(big.sizes(), (std::vector<int64_t>{2, 36, 16}));
   EXPECT_TRUE(torch::isfinite(big).all().item<bool>());
   // The resized embedding is that of the pre-trained grid, not a fresh one.

@@ -78,8 +78,8 @@ INSTANTIATE_TEST_SUITE_P(Registry, ObjectiveSuite,
 TEST(Aim, PrefixCausalMaskAndPatchOrder) {
   // Prefix 2 of 4: patches 0 and 1 see each other; 2 sees 0..2; 3 sees all.
   const auto mask = prefix_causal_mask(4, 2);
-  const auto expected = torch::tensor({{0, 0, 1, 1}, {0, 0, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 0}},
-                                      torch::kBool);
+  const auto expected =
+      torch::tensor({{0, 0, 1, 1}, {0, 0, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 0}}, torch::kBool);
   EXPECT_TRUE(torch::equal(mask, expected));
   // Patch k of patchify is the k-th patch of the ViT's raster grid.
   const auto images = torch::arange(2 * 3 * 8 * 8, torch::kFloat32).reshape({2, 3, 8, 8});
@@ -190,8 +190,8 @@ TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {
     corrupt += e.path().filename().string().find(".corrupt-") != std::string::npos;
   }
   EXPECT_EQ(corrupt, 1) << "the broken entry is kept for inspection";
-  EXPECT_TRUE(torch::equal(again.encoder.weights.at("pos_embed"),
-                           first.encoder.weights.at("pos_embed")))
+  EXPECT_TRUE(
+      torch::equal(again.encoder.weights.at("pos_embed"), first.encoder.weights.at("pos_embed")))
       << "pre-training is deterministic";
 }
 

@@ -159,10 +159,10 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
 TEST(SweepEndToEnd, PretrainsEachEncoderOnceBeforeTheTrials) {
   // Two connectors x two seeds share one clip encoder; aim gets its own.
   ScratchDir dir;
-  const auto spec = write_spec(
-      dir,
-      "name: pre\nbase: base.yaml\nseeds: [0, 1]\naxes:\n  connector.type: [avg_pool, "
-      "attn_pool]\n  encoder.pretrain.objective: [clip, aim]\n");
+  const auto spec =
+      write_spec(dir,
+                 "name: pre\nbase: base.yaml\nseeds: [0, 1]\naxes:\n  connector.type: [avg_pool, "
+                 "attn_pool]\n  encoder.pretrain.objective: [clip, aim]\n");
   const std::string cache = dir.file("cache");
   const auto r = run(fmt::format(
       "{} sweep {} --out {} --cache {} --jobs 2 encoder.pretrain.steps=2 "
