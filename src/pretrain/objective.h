@@ -31,7 +31,6 @@ TORCH_MODULE(Objective);
 
 struct ObjectiveEntry {
   std::string description;
-  bool needs_text;
   // Throws ConfigError when the objective cannot train this encoder.
   std::function<void(const EncoderOptions&)> check;
   std::function<Objective(const EncoderOptions&, const EncoderImpl&, int vocab_size)> make;

@@ -21,13 +21,13 @@ void vit_only(const EncoderOptions& options) {
 }  // namespace
 
 void register_builtin_objectives(Registry<ObjectiveEntry>& registry) {
-  registry.add("aim", {"next-patch pixel prediction under a prefix-causal mask (AIM)", false,
-                       vit_only, [](const EncoderOptions& o, const EncoderImpl& e, int) {
+  registry.add("aim", {"next-patch pixel prediction under a prefix-causal mask (AIM)", vit_only,
+                       [](const EncoderOptions& o, const EncoderImpl& e, int) {
                          return Objective(std::shared_ptr<ObjectiveImpl>(
                              std::make_shared<AimObjectiveImpl>(o, e.dim())));
                        }});
-  registry.add("clip", {"contrastive image-caption InfoNCE with a text tower (CLIP)", true,
-                        any_encoder, [](const EncoderOptions& o, const EncoderImpl& e, int vocab) {
+  registry.add("clip", {"contrastive image-caption InfoNCE with a text tower (CLIP)", any_encoder,
+                        [](const EncoderOptions& o, const EncoderImpl& e, int vocab) {
                           return Objective(std::shared_ptr<ObjectiveImpl>(
                               std::make_shared<ClipObjectiveImpl>(o, e.dim(), vocab)));
                         }});
