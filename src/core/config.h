@@ -55,6 +55,7 @@ struct EncoderPretrainOptions {
   std::string captions = "short";  // clip text: short alt-text, dense (VeCap-like), or mixed
   int seed = 0;                    // shared by every trial: one encoder per sweep
   bool hard_negatives = false;     // clip: pairs of scenes that differ in one object's shape
+  int max_objects = 0;             // 0: data.max_objects; 1 = single-object scenes
   int text_width = 64;             // clip text tower
   int text_depth = 2;
   int embed_dim = 64;  // clip joint embedding width
@@ -81,6 +82,10 @@ struct EncoderPretrainOptions {
     v.field("hard_negatives", hard_negatives,
             "examples come in pairs whose scenes differ only in one object's shape, so "
             "in-batch negatives cannot be told apart by colour, size or count alone");
+    v.field("max_objects", max_objects,
+            "most objects per pre-training scene (0: data.max_objects); 1 makes every "
+            "hard-negative pair differ in its only object's shape",
+            in_range(0, 6));
     v.field("text_width", text_width, "clip text tower width", in_range(8, 4096));
     v.field("text_depth", text_depth, "clip text tower blocks", in_range(1, 64));
     v.field("embed_dim", embed_dim, "clip joint embedding width", in_range(4, 4096));

@@ -31,6 +31,15 @@ EncoderOptions pretrain_encoder_options(const ExperimentConfig& config) {
   return o;
 }
 
+DataOptions pretrain_data_options(const ExperimentConfig& config) {
+  DataOptions data = config.data;
+  if (config.encoder.pretrain.max_objects > 0) {
+    data.max_objects = config.encoder.pretrain.max_objects;
+    data.min_objects = std::min(data.min_objects, data.max_objects);
+  }
+  return data;
+}
+
 const Tokenizer& pretrain_tokenizer() {
   static const Tokenizer tokenizer(pretrain_words());
   return tokenizer;
@@ -56,7 +65,10 @@ void check_pretrain_config(const ExperimentConfig& config) {
 
 PretrainStream::PretrainStream(const ExperimentConfig& config,
                                const std::unordered_set<std::string>& excluded)
-    : config_(config), excluded_(excluded), resolution_(pretrain_resolution(config)) {}
+    : config_(config),
+      excluded_(excluded),
+      data_(pretrain_data_options(config)),
+      resolution_(pretrain_resolution(config)) {}
 
 std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
   const auto& p = config_.encoder.pretrain;
@@ -68,7 +80,7 @@ std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
   uint64_t seed = 0;
   for (uint64_t attempt = 0;; ++attempt) {
     seed = derive_seed({uint64_t(p.seed), kPretrainStream, uint64_t(base), attempt});
-    scene = generate_scene(seed, config_.data);
+    scene = generate_scene(seed, data_);
     if (twin) {
       seed = derive_seed({seed, kTwinStream});
       Rng pick(seed);

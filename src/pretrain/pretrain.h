@@ -28,6 +28,8 @@ struct PretrainedEncoder {
 int pretrain_resolution(const ExperimentConfig& config);
 // config.encoder as pre-training builds it: every block, at pretrain_resolution.
 EncoderOptions pretrain_encoder_options(const ExperimentConfig& config);
+// data options of pre-training scenes (encoder.pretrain.max_objects applied).
+DataOptions pretrain_data_options(const ExperimentConfig& config);
 // The text tower's vocabulary: the world's words plus the dense-caption words.
 const Tokenizer& pretrain_tokenizer();
 
@@ -41,6 +43,7 @@ class PretrainStream {
  private:
   const ExperimentConfig& config_;
   const std::unordered_set<std::string>& excluded_;
+  DataOptions data_;
   int resolution_;
 };
 

@@ -127,6 +127,12 @@ TEST(Pretrain, HardNegativePairsDifferInOneShapeOnly) {
     EXPECT_EQ(shape_changes, 1) << "pair " << k;
     EXPECT_NE(caption_a, caption_b);
   }
+  ExperimentConfig single = c;
+  single.encoder.pretrain.max_objects = 1;
+  const PretrainStream single_stream(single, none);
+  for (int64_t k = 0; k < 10; ++k) EXPECT_EQ(single_stream.example(k).first.objects.size(), 1u);
+  EXPECT_NE(encoder_cache_key(single), encoder_cache_key(c));
+
   ExperimentConfig plain = c;
   plain.encoder.pretrain.hard_negatives = false;
   const auto [x, cx] = PretrainStream(plain, none).example(1);
