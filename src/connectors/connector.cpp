@@ -20,8 +20,7 @@ int patch_grid_side(int num_patches) {
 ConnectorImpl::ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens, bool pos_embed)
     : shapes_(shapes), num_tokens_(num_tokens) {
   if (pos_embed) {
-    pos_embed_ =
-        register_parameter("pos_embed", torch::zeros({shapes.num_patches, shapes.in_dim}));
+    pos_embed_ = register_parameter("pos_embed", torch::zeros({shapes.num_patches, shapes.in_dim}));
   }
   norm_ =
       register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({shapes.in_dim})));
@@ -52,11 +51,7 @@ torch::Tensor ConnectorImpl::forward(const torch::Tensor& patches) {
 }
 
 const Registry<ConnectorEntry>& connector_registry() {
-  static const Registry<ConnectorEntry> registry = [] {
-    Registry<ConnectorEntry> r("connector");
-    register_builtin_connectors(r);
-    return r;
-  }();
+  static const Registry<ConnectorEntry> registry("connector", register_builtin_connectors);
   return registry;
 }
 

@@ -20,6 +20,10 @@ template <class Entry>
 class Registry {
  public:
   explicit Registry(std::string kind) : kind_(std::move(kind)) {}
+  // A registry filled by its `register_builtin_*` function.
+  Registry(std::string kind, void (*register_builtins)(Registry&)) : kind_(std::move(kind)) {
+    register_builtins(*this);
+  }
 
   void add(const std::string& name, Entry entry) {
     if (!entries_.emplace(name, std::move(entry)).second) {

@@ -49,11 +49,7 @@ std::vector<std::string> EncoderImpl::load_weights(
 }
 
 const Registry<EncoderEntry>& encoder_registry() {
-  static const Registry<EncoderEntry> registry = [] {
-    Registry<EncoderEntry> r("encoder");
-    register_builtin_encoders(r);
-    return r;
-  }();
+  static const Registry<EncoderEntry> registry("encoder", register_builtin_encoders);
   return registry;
 }
 

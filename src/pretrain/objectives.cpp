@@ -34,11 +34,8 @@ void register_builtin_objectives(Registry<ObjectiveEntry>& registry) {
 }
 
 const Registry<ObjectiveEntry>& objective_registry() {
-  static const Registry<ObjectiveEntry> registry = [] {
-    Registry<ObjectiveEntry> r("pre-training objective");
-    register_builtin_objectives(r);
-    return r;
-  }();
+  static const Registry<ObjectiveEntry> registry("pre-training objective",
+                                                 register_builtin_objectives);
   return registry;
 }
 

@@ -3,7 +3,6 @@
 // 144 visual tokens (connectors that derive N from the grid get the grid that
 // gives it). Run: build/ablate_bench --benchmark_filter='Encoder|Connector'.
 #include <benchmark/benchmark.h>
-
 #include <fmt/format.h>
 
 #include <cmath>
@@ -39,7 +38,8 @@ void BM_Encoder(benchmark::State& state, const std::string& type, int resolution
   auto encoder = encoder_registry().get(type).make(o, resolution);
   encoder->init_weights();
   const auto images = torch::randn({kBatch, 3, resolution, resolution});
-  run(state, *encoder, [&] { return encoder(images); }, backward);
+  run(
+      state, *encoder, [&] { return encoder(images); }, backward);
 }
 
 // Connectors: N visual tokens from a 12x12 patch grid where they choose N; the
@@ -62,30 +62,33 @@ void BM_Connector(benchmark::State& state, const std::string& type, int tokens, 
   }
   connector->init_weights();
   const auto patches = torch::randn({kBatch, grid * grid, 64});
-  run(state, *connector, [&] { return connector(patches); }, backward);
+  run(
+      state, *connector, [&] { return connector(patches); }, backward);
+}
+
+// Registers `name`/fwd and `name`/fwd+bwd, timed in wall-clock milliseconds.
+template <class Bench>
+void register_fwd_and_bwd(const std::string& name, Bench bench) {
+  for (bool bwd : {false, true}) {
+    benchmark::RegisterBenchmark(fmt::format("{}/{}", name, bwd ? "fwd+bwd" : "fwd").c_str(),
+                                 [=](benchmark::State& s) { bench(s, bwd); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
 }
 
 const bool kRegistered = [] {
   for (const auto& type : encoder_registry().names()) {
     for (int res : {32, 48}) {
-      for (bool bwd : {false, true}) {
-        benchmark::RegisterBenchmark(
-            fmt::format("Encoder/{}/{}px/{}", type, res, bwd ? "fwd+bwd" : "fwd").c_str(),
-            [=](benchmark::State& s) { BM_Encoder(s, type, res, bwd); })
-            ->Unit(benchmark::kMillisecond)
-            ->UseRealTime();
-      }
+      register_fwd_and_bwd(fmt::format("Encoder/{}/{}px", type, res),
+                           [=](benchmark::State& s, bool bwd) { BM_Encoder(s, type, res, bwd); });
     }
   }
   for (const auto& type : connector_registry().names()) {
     for (int tokens : {16, 36, 64, 144}) {
-      for (bool bwd : {false, true}) {
-        benchmark::RegisterBenchmark(
-            fmt::format("Connector/{}/N{}/{}", type, tokens, bwd ? "fwd+bwd" : "fwd").c_str(),
-            [=](benchmark::State& s) { BM_Connector(s, type, tokens, bwd); })
-            ->Unit(benchmark::kMillisecond)
-            ->UseRealTime();
-      }
+      register_fwd_and_bwd(
+          fmt::format("Connector/{}/N{}", type, tokens),
+          [=](benchmark::State& s, bool bwd) { BM_Connector(s, type, tokens, bwd); });
     }
   }
   return true;
