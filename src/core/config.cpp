@@ -324,12 +324,16 @@ std::vector<std::string> flatten(ExperimentConfig config) {
 
 std::string config_hash(const ExperimentConfig& config) {
   // Only values that differ from the defaults, so that adding an option whose
-  // default keeps the old behaviour leaves every existing trial id valid.
+  // default keeps the old behaviour leaves every existing trial id valid; and
+  // never the options that cannot change a result.
+  static const char* kNotInId[] = {"train.checkpoint_every: "};
   const auto defaults = flatten(ExperimentConfig{});
   const auto lines = flatten(config);
   std::string text = fmt::format("config schema {}\n", kConfigSchemaVersion);
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i] != defaults[i]) text += lines[i] + "\n";
+    bool result_neutral = false;
+    for (const char* key : kNotInId) result_neutral |= lines[i].rfind(key, 0) == 0;
+    if (lines[i] != defaults[i] && !result_neutral) text += lines[i] + "\n";
   }
   return fnv1a_hex(text);
 }

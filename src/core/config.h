@@ -201,6 +201,7 @@ struct TrainOptions {
   double min_lr_ratio = 0.1;  // cosine decays to lr * min_lr_ratio
   double grad_clip = 1.0;     // max global gradient norm; 0 disables
   int log_every = 25;
+  int checkpoint_every = 100;  // not part of the trial id: resumed runs are bit-identical
   std::string precision = "fp32";
   int threads = 0;                  // 0: leave torch's default (the runner sets it per trial)
   std::vector<std::string> freeze;  // stages kept at their initial weights
@@ -222,6 +223,8 @@ struct TrainOptions {
     v.field("min_lr_ratio", min_lr_ratio, "final lr as a fraction of lr", in_range(0.0, 1.0));
     v.field("grad_clip", grad_clip, "max global gradient norm (0: off)", at_least(0.0));
     v.field("log_every", log_every, "steps between metrics.jsonl lines", at_least(1));
+    v.field("checkpoint_every", checkpoint_every,
+            "steps between checkpoints of a trial (0: only after the last step)", at_least(0));
     v.field("precision", precision, "fp32, or bf16 autocast", one_of({"fp32", "bf16"}));
     v.field("threads", threads, "intra-op threads (0: runner/torch default)", in_range(0, 1024));
     v.field("freeze", freeze, "stages not trained", each_one_of({"encoder", "connector", "lm"}));

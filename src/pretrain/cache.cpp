@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/tensor_file.h"
 
 namespace ablate {
 namespace fs = std::filesystem;
@@ -85,28 +86,6 @@ std::string default_cache_root() {
 bool encoder_cached(const ExperimentConfig& config, const std::string& root) {
   const std::string key = encoder_cache_key(config);
   return !key.empty() && complete(entry_dir(root, key));
-}
-
-void save_named_tensors(const std::string& path, const std::map<std::string, torch::Tensor>& t) {
-  c10::Dict<std::string, torch::Tensor> dict;
-  for (const auto& [name, tensor] : t) dict.insert(name, tensor.detach().cpu().contiguous());
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
-}
-
-std::map<std::string, torch::Tensor> load_named_tensors(const std::string& path) {
-  const std::string bytes = read_file(path);
-  std::map<std::string, torch::Tensor> out;
-  try {
-    const auto value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-    for (const auto& item : value.toGenericDict()) {
-      out[item.key().toStringRef()] = item.value().toTensor();
-    }
-  } catch (const c10::Error& e) {
-    throw RunFolderError(
-        fmt::format("{}: not a dict of named tensors ({})", path, e.what_without_backtrace()));
-  }
-  return out;
 }
 
 CachedEncoder cached_encoder(const ExperimentConfig& config, const std::string& root,

@@ -51,8 +51,4 @@ CachedEncoder cached_encoder(const ExperimentConfig& config, const std::string& 
 // True when the entry of `config` exists and is complete.
 bool encoder_cached(const ExperimentConfig& config, const std::string& root);
 
-// Named tensors <-> torch::pickle_save bytes (readable by Python's torch.load).
-void save_named_tensors(const std::string& path, const std::map<std::string, torch::Tensor>& t);
-std::map<std::string, torch::Tensor> load_named_tensors(const std::string& path);
-
 }  // namespace ablate

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/tensor_file.h"
 #include "core/version.h"
 #include "eval/evaluate.h"
 #include "model/flops.h"
@@ -24,7 +25,23 @@ std::string file_in(const std::string& dir, const char* name) {
   return (fs::path(dir) / name).string();
 }
 
+// A checkpoint that cannot be read is moved aside (nothing is deleted) and the
+// trial trains from the start.
+void set_aside_unreadable_checkpoint(const std::string& run_dir) {
+  const std::string path = checkpoint_path(run_dir);
+  if (!fs::exists(path)) return;
+  try {
+    load_named_tensors(path);
+  } catch (const RunFolderError& e) {
+    const std::string aside = fmt::format("{}.corrupt-{}", path, now_iso8601());
+    fs::rename(path, aside);
+    fmt::print(stderr, "warning: {}; moved to {}, training from the start\n", e.what(), aside);
+  }
+}
+
 }  // namespace
+
+std::string checkpoint_path(const std::string& run_dir) { return file_in(run_dir, "checkpoint.pt"); }
 
 void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
                         const nlohmann::json& trial_info) {
@@ -73,9 +90,8 @@ bool run_trial(const std::string& run_dir, bool verbose, const std::string& cach
                  "emulated and about 12x slower than fp32 here\n");
     }
     write_status(run_dir, kTrialStateRunning, "", {{"started_at", started_at}});
-    // A rerun starts its curve afresh.
-    fs::remove(file_in(run_dir, "metrics.jsonl"));
 
+    set_aside_unreadable_checkpoint(run_dir);
     const EvalSet eval = make_eval_set(config.data, config.eval);
     const TrainStream stream(config, eval.signatures);
     Vlm model(config);
@@ -108,13 +124,15 @@ bool run_trial(const std::string& run_dir, bool verbose, const std::string& cach
         model, config, stream, file_in(run_dir, "metrics.jsonl"), [&](int step, double loss) {
           if (verbose) fmt::print("  step {:>6}  loss {:.4f}  ({:.0f} s)\n", step, loss, elapsed());
           std::fflush(stdout);
-        });
+        },
+        checkpoint_path(run_dir));
     const auto eval_start = std::chrono::steady_clock::now();
     nlohmann::json card = evaluate_model(model, config, eval);
     card["train"] = {{"steps", summary.steps},
                      {"seconds", summary.seconds},
                      {"final_loss", summary.final_loss},
-                     {"median_step_seconds", summary.median_step_seconds}};
+                     {"median_step_seconds", summary.median_step_seconds},
+                     {"resumed_from_step", summary.resumed_from_step}};
     card["eval_seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - eval_start).count();
     card["parameters"] = model->parameter_counts();

@@ -5,6 +5,8 @@
 //   scores.json    score card (eval/evaluate.h) plus train summary and sizes
 //   status.json    state (running / done / failed), reason, timings, host,
 //                  ablate version and git commit
+//   checkpoint.pt  the last training checkpoint (train/checkpoint.h); a rerun
+//                  of an interrupted trial continues from it
 // Every file but metrics.jsonl is written atomically.
 #pragma once
 
@@ -29,6 +31,8 @@ void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& conf
 // `cache_root`. Never throws for a failing trial: the failure is recorded in
 // status.json and the function returns false.
 bool run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root);
+
+std::string checkpoint_path(const std::string& run_dir);
 
 // True when status.json says done and scores.json parses.
 bool trial_done(const std::string& run_dir);

@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/io.h"
+#include "train/checkpoint.h"
 #include "train/schedule.h"
 
 namespace ablate {
@@ -26,6 +29,31 @@ double seconds_since(Clock::time_point t) {
 Batch to_device(const Batch& b, const torch::Device& device) {
   if (device.is_cpu()) return b;
   return {b.images.to(device), b.tokens.to(device), b.loss_mask.to(device)};
+}
+
+// Drops the lines of metrics.jsonl past `step` (written after the checkpoint
+// that a resumed run starts from).
+void keep_metrics_up_to(const std::string& path, int step) {
+  if (!std::filesystem::exists(path)) return;
+  std::istringstream in(read_file(path));
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    try {
+      if (nlohmann::json::parse(line).value("step", 0) > step) break;
+    } catch (const nlohmann::json::parse_error&) {
+      break;  // a line cut short by the interruption
+    }
+    kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
+}
+
+double last_logged_loss(const std::string& path) {
+  std::istringstream in(read_file(path));
+  std::string line;
+  double loss = 0;
+  while (std::getline(in, line)) loss = nlohmann::json::parse(line).value("loss", 0.0);
+  return loss;
 }
 
 }  // namespace
@@ -95,20 +123,29 @@ int add_adamw_groups(std::vector<torch::optim::OptimizerParamGroup>& groups,
 }
 
 TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const TrainStream& stream,
-                         const std::string& metrics_path, const ProgressFn& progress) {
+                         const std::string& metrics_path, const ProgressFn& progress,
+                         const std::string& checkpoint_path) {
   const TrainOptions& o = config.train;
   const torch::Device device = device_of(config);
 
   std::vector<double> group_scales;
   torch::optim::AdamW optimizer = make_optimizer(model, o, group_scales);
+  const std::string hash = config_hash(config);
+  LoopState loop;
+  TrainSummary summary;
+  if (!checkpoint_path.empty() && std::filesystem::exists(checkpoint_path)) {
+    load_checkpoint(checkpoint_path, model, optimizer, loop, hash);
+    summary.resumed_from_step = loop.step;
+    keep_metrics_up_to(metrics_path, loop.step);
+  } else {
+    std::filesystem::remove(metrics_path);  // a rerun starts its curve afresh
+  }
 
   model->train();
-  TrainSummary summary;
-  std::vector<double> step_seconds;
-  double window_loss = 0, window_aux = 0, window_dropped = 0;
-  int window_steps = 0;
-  const auto start = Clock::now();
-  for (int step = 0; step < o.steps; ++step) {
+  const auto session_start = Clock::now();
+  const double seconds_before = loop.seconds;
+  auto train_seconds = [&] { return seconds_before + seconds_since(session_start); };
+  for (int step = loop.step; step < o.steps; ++step) {
     const auto step_start = Clock::now();
     const double lr = learning_rate(o, step);
     for (size_t g = 0; g < optimizer.param_groups().size(); ++g) {
@@ -132,41 +169,50 @@ TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const Train
     const double max_norm = o.grad_clip > 0 ? o.grad_clip : std::numeric_limits<double>::infinity();
     const double grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), max_norm);
     optimizer.step();
-    step_seconds.push_back(seconds_since(step_start));
-    window_loss += loss_value;
-    window_aux += loss.aux.item<double>();
-    window_dropped += loss.dropped;
-    ++window_steps;
+    loop.step = step + 1;
+    loop.step_seconds.push_back(seconds_since(step_start));
+    loop.window_loss += loss_value;
+    loop.window_aux += loss.aux.item<double>();
+    loop.window_dropped += loss.dropped;
+    ++loop.window_steps;
 
-    const bool last = step + 1 == o.steps;
-    if ((step + 1) % o.log_every == 0 || last) {
-      const double elapsed = seconds_since(start);
-      summary.final_loss = window_loss / window_steps;
-      nlohmann::json line = {{"step", step + 1},
+    const bool last = loop.step == o.steps;
+    if (loop.step % o.log_every == 0 || last) {
+      const double elapsed = train_seconds();
+      summary.final_loss = loop.window_loss / loop.window_steps;
+      nlohmann::json line = {{"step", loop.step},
                              {"loss", summary.final_loss},
                              {"lr", lr},
                              {"grad_norm", grad_norm},
-                             {"examples_per_second", (step + 1) * double(o.batch_size) / elapsed},
+                             {"examples_per_second", loop.step * double(o.batch_size) / elapsed},
                              {"elapsed_seconds", elapsed}};
       if (loss.load.defined()) {
         // Max expert share x E: 1 when balanced, E when one expert takes all.
-        line["moe_aux_loss"] = window_aux / window_steps;
+        line["moe_aux_loss"] = loop.window_aux / loop.window_steps;
         line["moe_max_load"] = loss.load.max().item<double>() * loss.load.size(0);
-        line["moe_dropped"] = window_dropped / window_steps;
+        line["moe_dropped"] = loop.window_dropped / loop.window_steps;
       }
       append_line(metrics_path, line.dump());
-      if (progress) progress(step + 1, summary.final_loss);
-      window_loss = 0;
-      window_aux = 0;
-      window_dropped = 0;
-      window_steps = 0;
+      if (progress) progress(loop.step, summary.final_loss);
+      loop.window_loss = 0;
+      loop.window_aux = 0;
+      loop.window_dropped = 0;
+      loop.window_steps = 0;
+    }
+    const bool due = o.checkpoint_every > 0 && loop.step % o.checkpoint_every == 0;
+    if (!checkpoint_path.empty() && (due || last)) {
+      loop.seconds = train_seconds();
+      save_checkpoint(checkpoint_path, model, optimizer, loop, hash);
     }
   }
   summary.steps = o.steps;
-  summary.seconds = seconds_since(start);
-  std::nth_element(step_seconds.begin(), step_seconds.begin() + step_seconds.size() / 2,
-                   step_seconds.end());
-  summary.median_step_seconds = step_seconds[step_seconds.size() / 2];
+  summary.seconds = train_seconds();
+  if (summary.final_loss == 0) summary.final_loss = last_logged_loss(metrics_path);
+  std::vector<double> times = loop.step_seconds;
+  if (!times.empty()) {
+    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+    summary.median_step_seconds = times[times.size() / 2];
+  }
   return summary;
 }
 

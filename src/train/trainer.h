@@ -1,7 +1,8 @@
 // Training loop of one trial: AdamW (decoupled weight decay on matrices
 // only), warmup + cosine schedule, global gradient-norm clipping, optional
-// bf16 autocast, metrics every train.log_every steps to metrics.jsonl. A
-// non-finite loss stops training with NonFiniteLoss, recorded by the caller.
+// bf16 autocast, metrics every train.log_every steps to metrics.jsonl,
+// checkpoints (train/checkpoint.h) to resume from. A non-finite loss stops
+// training with NonFiniteLoss, recorded by the caller.
 #pragma once
 
 #include <functional>
@@ -24,6 +25,7 @@ struct TrainSummary {
   double seconds = 0;
   double final_loss = 0;           // mean loss over the last logging window
   double median_step_seconds = 0;  // median wall time of one optimizer step
+  int resumed_from_step = 0;       // 0: trained from the start
 };
 
 // Called after every logged step with the metrics line just written.
@@ -41,8 +43,14 @@ int add_adamw_groups(std::vector<torch::optim::OptimizerParamGroup>& groups,
 torch::optim::AdamW make_optimizer(Vlm& model, const TrainOptions& options,
                                    std::vector<double>& group_scales);
 
+// With a `checkpoint_path`, the state is saved there every
+// train.checkpoint_every steps and after the last one, and a run that finds a
+// checkpoint continues from it (metrics.jsonl cut back to its step): same
+// batches, same numbers as a run never stopped. Without one, or with none
+// saved yet, training starts at step 0 and metrics.jsonl is started afresh.
 TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const TrainStream& stream,
-                         const std::string& metrics_path, const ProgressFn& progress = {});
+                         const std::string& metrics_path, const ProgressFn& progress = {},
+                         const std::string& checkpoint_path = "");
 
 // Enables bf16 autocast on CPU for its lifetime when `enabled`.
 class AutocastGuard {

@@ -13,6 +13,7 @@
 #include "data/language.h"
 #include "model/vlm.h"
 #include "pretrain/aim.h"
+#include "core/tensor_file.h"
 #include "pretrain/cache.h"
 #include "pretrain/quality.h"
 #include "sweep/trial.h"

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <fstream>
 
+#include "core/error.h"
 #include "core/io.h"
+#include "core/tensor_file.h"
 #include "sweep/trial.h"
 #include "test_util.h"
 #include "train/schedule.h"
@@ -51,6 +53,81 @@ TEST(Trainer, WritesMetricsAndIsBitIdenticalForASeed) {
     EXPECT_EQ(lines, c.train.steps / c.train.log_every);
   }
   EXPECT_EQ(finals[0], finals[1]);
+}
+
+std::vector<double> logged_losses(const std::string& path) {
+  std::vector<double> losses;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) losses.push_back(nlohmann::json::parse(line)["loss"]);
+  return losses;
+}
+
+// Interrupted after step 6 (last checkpoint at 3, so a logging window is open
+// and the lines for steps 4 and 6 are already written), then resumed: every
+// weight, optimizer moment and logged loss equals the uninterrupted run's.
+TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
+  testing::ScratchDir dir;
+  auto c = testing::tiny_config();
+  c.train.steps = 8;
+  c.train.log_every = 2;
+  c.train.checkpoint_every = 3;
+  const std::unordered_set<std::string> none;
+  const TrainStream stream(c, none);
+
+  Vlm straight(c);
+  straight->init_weights(c.seed);
+  train_model(straight, c, stream, dir.file("straight.jsonl"), {}, dir.file("straight.pt"));
+
+  Vlm first(c);
+  first->init_weights(c.seed);
+  struct Interrupt {};
+  EXPECT_THROW(train_model(first, c, stream, dir.file("resumed.jsonl"),
+                           [](int step, double) {
+                             if (step == 6) throw Interrupt{};
+                           },
+                           dir.file("resumed.pt")),
+               Interrupt);
+  EXPECT_EQ(logged_losses(dir.file("resumed.jsonl")).size(), 3u);
+  Vlm second(c);
+  second->init_weights(c.seed + 1);  // whatever it starts from is overwritten
+  const auto summary =
+      train_model(second, c, stream, dir.file("resumed.jsonl"), {}, dir.file("resumed.pt"));
+  EXPECT_EQ(summary.resumed_from_step, 3);
+  EXPECT_EQ(summary.steps, 8);
+
+  EXPECT_EQ(logged_losses(dir.file("resumed.jsonl")), logged_losses(dir.file("straight.jsonl")));
+  const auto a = straight->named_parameters();
+  const auto b = second->named_parameters();
+  for (const auto& p : a) EXPECT_TRUE(torch::equal(p.value(), b[p.key()])) << p.key();
+  // The final checkpoints hold the same optimizer moments too.
+  const auto ca = load_named_tensors(dir.file("straight.pt"));
+  const auto cb = load_named_tensors(dir.file("resumed.pt"));
+  ASSERT_EQ(ca.size(), cb.size());
+  for (const auto& [name, t] : ca) {
+    if (name == "loop.seconds" || name == "loop.step_seconds") continue;
+    EXPECT_TRUE(torch::equal(t, cb.at(name))) << name;
+  }
+  EXPECT_EQ(cb.at("loop.step").item<int64_t>(), 8);
+  EXPECT_GT(cb.count("optim.0.0.exp_avg"), 0u);
+}
+
+TEST(Trainer, CheckpointOfAnotherConfigIsRefusedByName) {
+  testing::ScratchDir dir;
+  auto c = testing::tiny_config();
+  const std::unordered_set<std::string> none;
+  Vlm model(c);
+  model->init_weights(0);
+  train_model(model, c, TrainStream(c, none), dir.file("m.jsonl"), {}, dir.file("c.pt"));
+  auto other = c;
+  other.train.lr *= 2;
+  try {
+    train_model(model, other, TrainStream(other, none), dir.file("m.jsonl"), {}, dir.file("c.pt"));
+    FAIL() << "a checkpoint of another config was resumed";
+  } catch (const RunFolderError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.pt"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("another config"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Trainer, NonFiniteLossStopsTraining) {
