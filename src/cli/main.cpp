@@ -51,7 +51,8 @@ int cmd_train(const std::string& config_path, const std::vector<std::string>& ov
                       {"label", config.name},
                       {"seed", config.seed}});
   fmt::print("run folder: {}\n", out);
-  if (!run_trial(out, /*verbose=*/true, cache_root)) return 1;
+  const TrialResult result = run_trial(out, /*verbose=*/true, cache_root);
+  if (result != TrialResult::done) return exit_code(result);
   const auto scores = read_json((fs::path(out) / "scores.json").string());
   fmt::print("{}\n", scores["metrics"].dump(2));
   fmt::print("shortcut baselines: {}\n", scores["baselines"].dump());
@@ -209,7 +210,7 @@ int main(int argc, char** argv) {
     }
     if (*score) return cmd_score(score_path, as_json);
     if (*list) return cmd_list();
-    if (*run_trial_cmd) return run_trial(run_dir, /*verbose=*/true, cache_root) ? 0 : 1;
+    if (*run_trial_cmd) return exit_code(run_trial(run_dir, /*verbose=*/true, cache_root));
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;

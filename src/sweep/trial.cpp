@@ -14,6 +14,7 @@
 #include "model/flops.h"
 #include "model/vlm.h"
 #include "pretrain/cache.h"
+#include "sweep/lock.h"
 #include "train/trainer.h"
 
 namespace ablate {
@@ -74,7 +75,23 @@ bool trial_done(const std::string& run_dir) {
   }
 }
 
-bool run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root) {
+std::string trial_state(const std::string& run_dir) {
+  try {
+    return read_json(file_in(run_dir, "status.json")).value("state", "");
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+TrialResult run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root) {
+  TrialLock lock;
+  if (!lock.acquire(run_dir)) {
+    const auto owner = live_lock_owner(run_dir);
+    fmt::print(stderr, "{}: being trained by {} (pid {}); left alone\n", run_dir,
+               owner ? owner->value("host", "?") : "another process",
+               owner ? owner->value("pid", 0) : 0);
+    return TrialResult::busy;
+  }
   const auto start = std::chrono::steady_clock::now();
   const std::string started_at = now_iso8601();
   auto elapsed = [&] {
@@ -141,8 +158,10 @@ bool run_trial(const std::string& run_dir, bool verbose, const std::string& cach
     card["encoder"] = encoder_record;
     write_json_atomic(file_in(run_dir, "scores.json"), card);
     write_status(run_dir, kTrialStateDone, "",
-                 {{"started_at", started_at}, {"seconds", elapsed()}});
-    return true;
+                 {{"started_at", started_at},
+                  {"seconds", elapsed()},
+                  {"resumed_from_step", summary.resumed_from_step}});
+    return TrialResult::done;
   } catch (const std::exception& e) {
     // NonFiniteLoss, ConfigError, torch errors, I/O: recorded, never lost.
     try {
@@ -151,7 +170,7 @@ bool run_trial(const std::string& run_dir, bool verbose, const std::string& cach
     } catch (const std::exception&) {
     }
     fmt::print(stderr, "trial {} failed: {}\n", run_dir, e.what());
-    return false;
+    return TrialResult::failed;
   }
 }
 

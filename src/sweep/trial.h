@@ -26,16 +26,28 @@ inline constexpr const char* kTrialStateFailed = "failed";
 void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
                         const nlohmann::json& trial_info);
 
+enum class TrialResult { done, failed, busy };
+
+// Exit code of `ablate run-trial` (read by the executors) and `ablate train`.
+inline constexpr int kExitTrialBusy = 3;
+inline int exit_code(TrialResult r) {
+  return r == TrialResult::done ? 0 : r == TrialResult::failed ? 1 : kExitTrialBusy;
+}
+
 // Trains and evaluates the trial in `run_dir` (config.yaml must exist), its
 // pre-trained encoder taken from (or first trained into) the cache at
-// `cache_root`. Never throws for a failing trial: the failure is recorded in
-// status.json and the function returns false.
-bool run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root);
+// `cache_root`, holding the folder's lock (sweep/lock.h) throughout; `busy`,
+// with nothing touched, when another live process holds it. Continues from
+// checkpoint.pt when there is one. Never throws for a failing trial: the
+// failure is recorded in status.json.
+TrialResult run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root);
 
 std::string checkpoint_path(const std::string& run_dir);
 
 // True when status.json says done and scores.json parses.
 bool trial_done(const std::string& run_dir);
+// The state in status.json ("" when absent or unreadable).
+std::string trial_state(const std::string& run_dir);
 
 void write_status(const std::string& run_dir, const std::string& state, const std::string& reason,
                   const nlohmann::json& extra = nlohmann::json::object());

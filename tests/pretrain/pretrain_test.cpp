@@ -291,7 +291,7 @@ TEST(Trial, UsesThePretrainedEncoderAndFreezingKeepsIt) {
   }
 
   prepare_run_folder(dir.file("run"), c, nlohmann::json());
-  ASSERT_TRUE(run_trial(dir.file("run"), false, dir.file("cache")));
+  ASSERT_EQ(run_trial(dir.file("run"), false, dir.file("cache")), TrialResult::done);
   const auto scores = read_json(dir.file("run/scores.json"));
   EXPECT_EQ(scores["encoder"]["key"], cached.key);
   EXPECT_TRUE(scores["encoder"]["cache_hit"].get<bool>());

@@ -182,7 +182,7 @@ TEST(Trial, RecordsScoresOrTheReasonForFailure) {
   auto config = testing::tiny_config();
   config.eval.num_items = 40;  // every question type occurs
   prepare_run_folder(ok, config, nlohmann::json());
-  ASSERT_TRUE(run_trial(ok, false, dir.file("cache")));
+  ASSERT_EQ(run_trial(ok, false, dir.file("cache")), TrialResult::done);
   EXPECT_TRUE(trial_done(ok));
   const auto scores = read_json(ok + "/scores.json");
   for (const char* key :
@@ -195,7 +195,7 @@ TEST(Trial, RecordsScoresOrTheReasonForFailure) {
   const std::string bad = dir.file("bad");
   std::filesystem::create_directories(bad);
   std::ofstream(bad + "/config.yaml") << "train:\n  stepz: 3\n";
-  EXPECT_FALSE(run_trial(bad, false, dir.file("cache")));
+  EXPECT_EQ(run_trial(bad, false, dir.file("cache")), TrialResult::failed);
   const auto status = read_json(bad + "/status.json");
   EXPECT_EQ(status["state"], "failed");
   EXPECT_NE(status["reason"].get<std::string>().find("unknown key 'train.stepz'"),
