@@ -45,6 +45,11 @@ int cmd_train(const std::string& config_path, const std::vector<std::string>& ov
   if (out.empty())
     out = (fs::path("runs") / fmt::format("{}-{}", config.name, config_hash(config).substr(0, 12)))
               .string();
+  const std::string existing = (fs::path(out) / "config.yaml").string();
+  if (fs::exists(existing) && config_hash(load_experiment(existing)) != config_hash(config)) {
+    throw RunFolderError(fmt::format(
+        "{} holds another experiment's config; choose another --out or remove the folder", out));
+  }
   prepare_run_folder(out, config,
                      {{"sweep", ""},
                       {"id", fs::path(out).filename().string()},
@@ -52,7 +57,7 @@ int cmd_train(const std::string& config_path, const std::vector<std::string>& ov
                       {"seed", config.seed}});
   fmt::print("run folder: {}\n", out);
   const TrialResult result = run_trial(out, /*verbose=*/true, cache_root);
-  if (result != TrialResult::done) return exit_code(result);
+  if (result == TrialResult::failed || result == TrialResult::busy) return exit_code(result);
   const auto scores = read_json((fs::path(out) / "scores.json").string());
   fmt::print("{}\n", scores["metrics"].dump(2));
   fmt::print("shortcut baselines: {}\n", scores["baselines"].dump());
@@ -141,7 +146,7 @@ int main(int argc, char** argv) {
   std::string cache_root = default_cache_root();
   const std::string cache_help = "pre-trained encoder cache (default $ABLATE_CACHE or ./cache)";
   std::vector<std::string> overrides;
-  bool dry_run = false, as_json = false;
+  bool dry_run = false, as_json = false, retry_failed = false;
   int jobs = 0;
 
   auto* train = app.add_subcommand("train", "train and evaluate one experiment");
@@ -167,6 +172,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   sweep->add_option("--cache", cache_root, cache_help);
   sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
+  sweep->add_flag("--retry-failed", retry_failed, "run again the trials that failed before");
 
   auto* report =
       app.add_subcommand("report", "rank a sweep's trials (writes report.md and report.csv)");
@@ -195,6 +201,7 @@ int main(int argc, char** argv) {
       if (!out.empty()) options.out_dir = out;
       options.jobs = jobs;
       options.dry_run = dry_run;
+      options.retry_failed = retry_failed;
       options.overrides = overrides;
       options.ablate_binary = self_binary();
       options.cache_root = cache_root;
@@ -202,7 +209,13 @@ int main(int argc, char** argv) {
       if (dry_run) return 0;
       fmt::print("\n{}", write_report(outcome.sweep_dir));
       fmt::print("\nreport: {0}/report.md, {0}/report.csv\n", outcome.sweep_dir);
-      return outcome.failed > 0 ? 1 : 0;
+      const int failed = outcome.failed + outcome.failed_elsewhere + outcome.failed_before;
+      if (failed > 0) {
+        fmt::print("{} of {} trials failed (reasons in {}/runs/<id>/status.json){}\n", failed,
+                   outcome.num_trials, outcome.sweep_dir,
+                   outcome.failed_before > 0 ? "; --retry-failed runs them again" : "");
+      }
+      return failed > 0 ? 1 : 0;
     }
     if (*report) {
       fmt::print("{}", write_report(sweep_dir));

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,7 +24,9 @@ double unix_now() {
 }
 
 // Field 22 of /proc/<pid>/stat (clock ticks since boot): with the pid it
-// names one process, even after the pid is reused. Empty when there is none.
+// names one process, even after the pid is reused. Empty when there is none
+// or it has exited and not been reaped (a zombie: in containers whose first
+// process does not reap orphans, killed trials stay zombies).
 std::string process_start(pid_t pid) {
   std::ifstream in(fmt::format("/proc/{}/stat", pid));
   std::string stat;
@@ -33,8 +34,10 @@ std::string process_start(pid_t pid) {
   const auto close = stat.rfind(')');  // the command name may hold spaces
   if (close == std::string::npos) return "";
   std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
+  std::string state, field;
+  fields >> state;  // field 3
+  if (state == "Z" || state == "X") return "";
+  for (int i = 4; i <= 22 && fields >> field; ++i) {
   }
   return field;
 }
@@ -50,8 +53,9 @@ nlohmann::json owner_record(const std::string& acquired) {
 bool owner_alive(const nlohmann::json& owner, double stale_after) {
   if (owner.value("host", "") == hostname()) {
     const pid_t pid = owner.value("pid", 0);
-    if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return false;
-    return process_start(pid) == owner.value("pid_start", "");
+    if (pid <= 0) return false;
+    const std::string start = process_start(pid);
+    return !start.empty() && start == owner.value("pid_start", "");
   }
   return unix_now() - owner.value("heartbeat", 0.0) < stale_after;
 }

@@ -3,10 +3,15 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
+#include <fstream>
+#include <list>
+#include <optional>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -16,6 +21,7 @@
 #include "model/flops.h"
 #include "model/vlm.h"
 #include "pretrain/cache.h"
+#include "sweep/lock.h"
 #include "sweep/trial.h"
 
 extern char** environ;
@@ -35,11 +41,6 @@ std::string human_count(int64_t n) {
   if (n >= 1000) return fmt::format("{:.1f}k", n / 1e3);
   return std::to_string(n);
 }
-
-struct Running {
-  size_t trial;
-  std::chrono::steady_clock::time_point start;
-};
 
 // Starts `binary args...` with its output in `log_path` and the thread
 // environment of trial_environment(threads).
@@ -98,17 +99,27 @@ std::vector<std::string> trial_environment(int threads) {
 
 namespace {
 
+enum class Plan { done, failed_before, elsewhere, run };
+
+struct PlannedTrial {
+  Trial trial;
+  std::string dir;
+  Plan plan = Plan::run;
+  double work = 0;  // training FLOPs: steps x batch x 3 x forward FLOPs per example
+};
+
 // Trains every distinct pre-trained encoder that the trials to run need and
 // the cache lacks, `jobs` at a time, before any trial starts (each trial then
 // loads its encoder; the cache's lock would also make concurrent trials wait
 // for one another, but with slots held idle).
-void pretrain_encoders(const std::vector<Trial>& trials, const std::vector<bool>& skip,
-                       const fs::path& runs, const SweepOptions& options, int jobs) {
+void pretrain_encoders(const std::vector<PlannedTrial>& trials, const SweepOptions& options,
+                       int jobs) {
   std::map<std::string, size_t> first_trial;  // key -> a trial that needs it
   for (size_t i = 0; i < trials.size(); ++i) {
-    if (skip[i] || encoder_cache_key(trials[i].config).empty()) continue;
-    if (encoder_cached(trials[i].config, options.cache_root)) continue;
-    first_trial.emplace(encoder_cache_key(trials[i].config), i);
+    const ExperimentConfig& config = trials[i].trial.config;
+    if (trials[i].plan != Plan::run || encoder_cache_key(config).empty()) continue;
+    if (encoder_cached(config, options.cache_root)) continue;
+    first_trial.emplace(encoder_cache_key(config), i);
   }
   if (first_trial.empty()) return;
   const int parallel = std::min<int>(jobs, first_trial.size());
@@ -124,8 +135,8 @@ void pretrain_encoders(const std::vector<Trial>& trials, const std::vector<bool>
   while (next != first_trial.end() || !running.empty()) {
     while (static_cast<int>(running.size()) < parallel && next != first_trial.end()) {
       const auto& [key, i] = *next++;
-      const std::string config = (runs / trials[i].id / "config.yaml").string();
-      prepare_run_folder((runs / trials[i].id).string(), trials[i].config, nlohmann::json());
+      const std::string config = (fs::path(trials[i].dir) / "config.yaml").string();
+      prepare_run_folder(trials[i].dir, trials[i].trial.config, nlohmann::json());
       const pid_t pid =
           spawn_child(options.ablate_binary,
                       {"pretrain", config, "--cache", fs::absolute(options.cache_root).string()},
@@ -148,32 +159,336 @@ void pretrain_encoders(const std::vector<Trial>& trials, const std::vector<bool>
   }
 }
 
+std::string plan_text(const PlannedTrial& t) {
+  switch (t.plan) {
+    case Plan::done:
+      return "done (skipped)";
+    case Plan::failed_before:
+      return "failed (skipped; --retry-failed runs it)";
+    case Plan::elsewhere: {
+      const auto owner = live_lock_owner(t.dir);
+      return owner ? fmt::format("elsewhere ({} pid {})", owner->value("host", "?"),
+                                 owner->value("pid", 0))
+                   : "elsewhere";
+    }
+    case Plan::run:
+      return fs::exists(checkpoint_path(t.dir)) ? "to resume" : "to run";
+  }
+  return "";
+}
+
+Plan plan_of(const std::string& dir, bool retry_failed) {
+  if (trial_done(dir)) return Plan::done;
+  if (live_lock_owner(dir)) return Plan::elsewhere;
+  if (trial_state(dir) == kTrialStateFailed && !retry_failed) return Plan::failed_before;
+  return Plan::run;
+}
+
+// Last line of metrics.jsonl: training step, loss and seconds so far.
+struct Latest {
+  int step = 0;
+  double loss = 0, seconds = 0;
+};
+std::optional<Latest> latest_metrics(const std::string& dir) {
+  std::ifstream in(fs::path(dir) / "metrics.jsonl", std::ios::ate);
+  if (!in) return std::nullopt;
+  const auto size = static_cast<std::streamoff>(in.tellg());
+  in.seekg(std::max<std::streamoff>(0, size - 4096));
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '}') last = line;
+  }
+  try {
+    const auto j = nlohmann::json::parse(last);
+    return Latest{j.value("step", 0), j.value("loss", 0.0), j.value("elapsed_seconds", 0.0)};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string duration_text(double seconds) {
+  if (seconds < 90) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 5400) return fmt::format("{:.0f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Runs the planned trials on this machine, `jobs` at a time; trials locked
+// by other processes are watched and taken over if their owner dies.
+class LocalExecutor {
+ public:
+  LocalExecutor(std::vector<PlannedTrial>& trials, const SweepOptions& options, int jobs,
+                SweepOutcome& outcome)
+      : trials_(trials), options_(options), jobs_(jobs), outcome_(outcome) {
+    threads_ = std::max(1, num_cores() / jobs);
+    tty_ = ::isatty(STDOUT_FILENO);
+    for (size_t i = 0; i < trials.size(); ++i) {
+      if (trials[i].plan == Plan::run) queue_.push_back(i);
+      if (trials[i].plan == Plan::elsewhere) elsewhere_.push_back(i);
+    }
+  }
+
+  void run() {
+    start_ = std::chrono::steady_clock::now();
+    auto last_poll = start_, last_line = start_;
+    while (!queue_.empty() || !running_.empty() || !elsewhere_.empty()) {
+      while (static_cast<int>(running_.size()) < jobs_ && !queue_.empty()) {
+        const size_t i = queue_.front();
+        queue_.pop_front();
+        start_trial(i);
+      }
+      reap_children();
+      if (seconds_since(last_poll) >= options_.poll_seconds) {
+        poll_elsewhere();
+        last_poll = std::chrono::steady_clock::now();
+      }
+      if (tty_ || seconds_since(last_line) >= 60) {
+        show_progress();
+        last_line = std::chrono::steady_clock::now();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    clear_progress();
+  }
+
+ private:
+  struct Child {
+    size_t trial;
+    std::chrono::steady_clock::time_point start;
+  };
+
+  void start_trial(size_t i) {
+    const auto& t = trials_[i];
+    // Another runner may have taken or finished it since it was planned.
+    switch (plan_of(t.dir, options_.retry_failed)) {
+      case Plan::done:
+        ++outcome_.done_elsewhere;
+        event(i, "done elsewhere");
+        return;
+      case Plan::failed_before:
+        ++outcome_.failed_elsewhere;
+        event(i, "FAILED elsewhere (see its status.json)");
+        return;
+      case Plan::elsewhere:
+        elsewhere_.push_back(i);
+        return;
+      default:
+        break;
+    }
+    // config.yaml and trial.json are the same for every runner: rewriting
+    // them is harmless; status.json belongs to whoever holds the lock.
+    prepare_run_folder(t.dir, t.trial.config,
+                       {{"sweep", t.trial.config.name},
+                        {"id", t.trial.id},
+                        {"label", t.trial.label},
+                        {"seed", t.trial.seed}});
+    const pid_t pid =
+        spawn_child(options_.ablate_binary,
+                    {"run-trial", t.dir, "--cache", fs::absolute(options_.cache_root).string()},
+                    (fs::path(t.dir) / "log.txt").string(), threads_);
+    running_[pid] = {i, std::chrono::steady_clock::now()};
+  }
+
+  void reap_children() {
+    while (!running_.empty()) {
+      int wstatus = 0;
+      const pid_t pid = ::waitpid(-1, &wstatus, WNOHANG);
+      if (pid == 0) return;
+      if (pid < 0) {
+        if (errno == EINTR) continue;
+        throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
+      }
+      const auto it = running_.find(pid);
+      if (it == running_.end()) continue;
+      const Child child = it->second;
+      running_.erase(it);
+      finished(child, wstatus);
+    }
+  }
+
+  void finished(const Child& child, int wstatus) {
+    const auto& t = trials_[child.trial];
+    const double secs = seconds_since(child.start);
+    const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    if (code == kExitTrialBusy) {
+      // Another process took the lock first: watch it like the others.
+      elsewhere_.push_back(child.trial);
+      event(child.trial, "taken by another process; waiting for it");
+      return;
+    }
+    if (code == kExitTrialAlreadyDone) {
+      ++outcome_.done_elsewhere;
+      event(child.trial, "done elsewhere");
+      return;
+    }
+    if (trial_done(t.dir)) {
+      ++outcome_.done;
+      measured_work_ += t.work;
+      measured_seconds_ += secs;
+      const auto scores = read_json((fs::path(t.dir) / "scores.json").string());
+      event(child.trial, fmt::format("done    average {:.1f}  ({:.0f} s)",
+                                     scores["metrics"].value("average", 0.0), secs));
+      return;
+    }
+    ++outcome_.failed;
+    std::string reason = WIFSIGNALED(wstatus)
+                             ? fmt::format("killed by signal {} ({})", WTERMSIG(wstatus),
+                                           strsignal(WTERMSIG(wstatus)))
+                             : fmt::format("process exited with code {}", WEXITSTATUS(wstatus));
+    if (trial_state(t.dir) == kTrialStateFailed) {
+      // The trial recorded its own reason (non-finite loss, an exception).
+      try {
+        reason = read_json((fs::path(t.dir) / "status.json").string()).value("reason", reason);
+      } catch (const std::exception&) {
+      }
+    }
+    write_status(t.dir, kTrialStateFailed, reason);
+    event(child.trial, fmt::format("FAILED  {}  ({:.0f} s)", reason, secs));
+  }
+
+  // A trial run elsewhere is finished when its lock is gone: done, failed,
+  // or abandoned by a dead owner (then it is run here, from its checkpoint).
+  void poll_elsewhere() {
+    for (auto it = elsewhere_.begin(); it != elsewhere_.end();) {
+      const auto& t = trials_[*it];
+      if (live_lock_owner(t.dir)) {
+        ++it;
+        continue;
+      }
+      if (trial_done(t.dir)) {
+        ++outcome_.done_elsewhere;
+        event(*it, "done elsewhere");
+      } else if (trial_state(t.dir) == kTrialStateFailed) {
+        ++outcome_.failed_elsewhere;
+        event(*it, "FAILED elsewhere (see its status.json)");
+      } else {
+        queue_.push_front(*it);
+        event(*it, "abandoned by its owner; resuming it here");
+      }
+      it = elsewhere_.erase(it);
+    }
+  }
+
+  int finished_count() const {
+    return outcome_.skipped + outcome_.failed_before + outcome_.done + outcome_.failed +
+           outcome_.done_elsewhere + outcome_.failed_elsewhere;
+  }
+
+  void event(size_t i, const std::string& what) {
+    clear_progress();
+    const auto& t = trials_[i].trial;
+    const bool counted = what.rfind("done", 0) == 0 || what.rfind("FAILED", 0) == 0;
+    fmt::print("[{}{}/{}] {}  {} seed {}  {}\n", counted ? "" : "-", finished_count(),
+               trials_.size(), t.id, t.label, t.seed, what);
+    std::fflush(stdout);
+  }
+
+  // Seconds per unit of work, measured: whole trials (spawn, training,
+  // evaluation) once some are done, else the running trials' training.
+  std::optional<double> seconds_per_work(
+      const std::vector<std::pair<size_t, std::optional<Latest>>>& now) const {
+    if (measured_work_ > 0) return measured_seconds_ / measured_work_;
+    double work = 0, seconds = 0;
+    for (const auto& [i, latest] : now) {
+      if (!latest || latest->step == 0) continue;
+      work += trials_[i].work * latest->step / trials_[i].trial.config.train.steps;
+      seconds += latest->seconds;
+    }
+    if (work <= 0) return std::nullopt;
+    return seconds / work;
+  }
+
+  void show_progress() {
+    std::vector<std::pair<size_t, std::optional<Latest>>> now;
+    for (const auto& [pid, child] : running_) now.emplace_back(child.trial, latest_metrics(trials_[child.trial].dir));
+    std::string line = fmt::format("{}/{} finished ({} failed), {} running, {} elsewhere",
+                                   finished_count(), trials_.size(),
+                                   outcome_.failed + outcome_.failed_elsewhere, running_.size(),
+                                   elsewhere_.size());
+    for (const auto& [i, latest] : now) {
+      const auto& t = trials_[i].trial;
+      line += latest ? fmt::format(" | {} step {}/{} loss {:.3f}", t.id.substr(0, 6),
+                                   latest->step, t.config.train.steps, latest->loss)
+                     : fmt::format(" | {} starting", t.id.substr(0, 6));
+    }
+    if (const auto rate = seconds_per_work(now)) {
+      double remaining = 0;
+      for (size_t i : queue_) remaining += trials_[i].work;
+      for (const auto& [i, latest] : now) {
+        const double done = latest ? double(latest->step) / trials_[i].trial.config.train.steps : 0;
+        remaining += trials_[i].work * (1 - done);
+      }
+      line += fmt::format(" | ETA {}", duration_text(remaining * *rate / jobs_));
+    }
+    line += fmt::format(" | elapsed {}", duration_text(seconds_since(start_)));
+    if (tty_) {
+      // One line that fits the terminal, redrawn in place.
+      winsize size{};
+      if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 10 &&
+          line.size() >= size.ws_col) {
+        line = line.substr(0, size.ws_col - 4) + "...";
+      }
+      fmt::print("\r\033[K{}", line);
+      shown_ = true;
+    } else {
+      fmt::print("{}\n", line);
+    }
+    std::fflush(stdout);
+  }
+
+  void clear_progress() {
+    if (!shown_) return;
+    fmt::print("\r\033[K");
+    shown_ = false;
+  }
+
+  std::vector<PlannedTrial>& trials_;
+  const SweepOptions& options_;
+  int jobs_, threads_;
+  SweepOutcome& outcome_;
+  bool tty_ = false, shown_ = false;
+  std::deque<size_t> queue_;
+  std::list<size_t> elsewhere_;
+  std::map<pid_t, Child> running_;
+  std::chrono::steady_clock::time_point start_;
+  double measured_work_ = 0, measured_seconds_ = 0;
+};
+
 }  // namespace
 
 SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options) {
   const SweepSpec spec = load_spec(spec_path);
-  const std::vector<Trial> trials = expand_trials(spec, options.overrides);
   SweepOutcome outcome;
   outcome.sweep_dir = (fs::path(options.out_dir) / spec.name).string();
-  outcome.num_trials = static_cast<int>(trials.size());
   const fs::path runs = fs::path(outcome.sweep_dir) / "runs";
+  std::vector<PlannedTrial> trials;
+  for (auto& t : expand_trials(spec, options.overrides)) {
+    PlannedTrial p;
+    p.dir = (runs / t.id).string();
+    p.trial = std::move(t);
+    trials.push_back(std::move(p));
+  }
+  outcome.num_trials = static_cast<int>(trials.size());
 
   // The trial table, before anything trains.
   fmt::print("sweep {} ({}): {} trials from {} x {} seeds, base {}\n", spec.name, spec_path,
              trials.size(), trials.size() / spec.seeds.size(), spec.seeds.size(), spec.base);
   fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {:>9}  {}\n", "id", "config", "seed", "params",
              "tokens", "MFLOP/ex", "state");
-  std::vector<bool> skip(trials.size(), false);
-  for (size_t i = 0; i < trials.size(); ++i) {
-    const auto& t = trials[i];
-    skip[i] = trial_done((runs / t.id).string());
+  for (auto& p : trials) {
+    const Trial& t = p.trial;
+    p.plan = plan_of(p.dir, options.retry_failed);
     Vlm model(t.config);
     const int64_t params = model->parameter_counts()["total"];
-    const double mflops = forward_flops_per_example(model, t.config) / 1e6;
+    const double flops = forward_flops_per_example(model, t.config);
+    p.work = 3.0 * flops * t.config.train.batch_size * t.config.train.steps;
     fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {:>9.1f}  {}\n", t.id, t.label, t.seed,
-               human_count(params), t.num_visual_tokens, mflops,
-               skip[i] ? "done (skipped)" : "to run");
-    outcome.skipped += skip[i];
+               human_count(params), t.num_visual_tokens, flops / 1e6, plan_text(p));
+    outcome.skipped += p.plan == Plan::done;
+    outcome.failed_before += p.plan == Plan::failed_before;
   }
   std::fflush(stdout);
   if (options.dry_run) return outcome;
@@ -181,69 +496,13 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   fs::create_directories(runs);
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
   const int jobs = options.jobs > 0 ? options.jobs : num_cores();
-  const int threads = std::max(1, num_cores() / jobs);
-  pretrain_encoders(trials, skip, runs, options, jobs);
+  pretrain_encoders(trials, options, jobs);
+  const auto to_run = std::count_if(trials.begin(), trials.end(),
+                                    [](const PlannedTrial& p) { return p.plan == Plan::run; });
   fmt::print("running {} trials, {} at a time, {} thread(s) each; logs in {}/<id>/log.txt\n",
-             trials.size() - outcome.skipped, jobs, threads, runs.string());
+             to_run, jobs, std::max(1, num_cores() / jobs), runs.string());
   std::fflush(stdout);
-
-  std::map<pid_t, Running> running;
-  size_t next = 0;
-  int finished = outcome.skipped;
-  const auto sweep_start = std::chrono::steady_clock::now();
-  while (true) {
-    while (static_cast<int>(running.size()) < jobs && next < trials.size()) {
-      const size_t i = next++;
-      if (skip[i]) continue;
-      const auto& t = trials[i];
-      const std::string dir = (runs / t.id).string();
-      prepare_run_folder(
-          dir, t.config,
-          {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
-      write_status(dir, kTrialStateRunning, "queued");
-      running[spawn_child(options.ablate_binary,
-                          {"run-trial", dir, "--cache", fs::absolute(options.cache_root).string()},
-                          (fs::path(dir) / "log.txt").string(), threads)] = {
-          i, std::chrono::steady_clock::now()};
-    }
-    if (running.empty()) break;
-    int wstatus = 0;
-    auto it = running.find(wait_any_child(wstatus));
-    if (it == running.end()) continue;
-    const Trial& t = trials[it->second.trial];
-    const std::string dir = (runs / t.id).string();
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.start).count();
-    running.erase(it);
-    ++finished;
-    std::string result;
-    if (trial_done(dir)) {
-      ++outcome.done;
-      const auto scores = read_json((fs::path(dir) / "scores.json").string());
-      result = fmt::format("done    average {:.1f}", scores["metrics"].value("average", 0.0));
-    } else {
-      ++outcome.failed;
-      std::string reason;
-      if (WIFSIGNALED(wstatus)) {
-        reason = fmt::format("killed by signal {} ({})", WTERMSIG(wstatus),
-                             strsignal(WTERMSIG(wstatus)));
-      } else {
-        reason = fmt::format("process exited with code {}", WEXITSTATUS(wstatus));
-      }
-      try {
-        const auto status = read_json((fs::path(dir) / "status.json").string());
-        if (status.value("state", "") == kTrialStateFailed) reason = status.value("reason", reason);
-      } catch (const std::exception&) {
-      }
-      write_status(dir, kTrialStateFailed, reason);
-      result = "FAILED  " + reason;
-    }
-    const double total =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count();
-    fmt::print("[{}/{}] {}  {} seed {}  {}  ({:.0f} s; sweep {:.0f} s)\n", finished, trials.size(),
-               t.id, t.label, t.seed, result, secs, total);
-    std::fflush(stdout);
-  }
+  LocalExecutor(trials, options, jobs, outcome).run();
   return outcome;
 }
 

@@ -1,10 +1,18 @@
-// Runs a sweep on this machine: every trial of the spec is checked first, the
-// trial table is printed, then trials run as child processes (`ablate
-// run-trial DIR`), `jobs` at a time, each with cores/jobs threads and
-// OMP_WAIT_POLICY=PASSIVE set before it starts. Trials already done are
-// skipped; a failing trial is recorded and the sweep goes on. Pre-trained
-// encoders that the trials need and the cache lacks are trained first, each
-// once (`ablate pretrain`).
+// Runs a sweep. Every trial of the spec is checked first and the trial table
+// printed with what will happen to each trial:
+//   done        scores on disk: skipped
+//   failed      failed before: skipped unless --retry-failed
+//   elsewhere   locked by another live process (a second runner, a Slurm
+//               task): waited for, and run here if its owner dies
+//   to resume   interrupted: continues from its checkpoint
+//   to run
+// The local executor runs trials as child processes (`ablate run-trial DIR`),
+// `jobs` at a time, each with cores/jobs threads and OMP_WAIT_POLICY=PASSIVE
+// set before it starts, with a live progress display. Run folders and their
+// locks (sweep/lock.h) are the only shared state, so any number of runners
+// may work on one sweep folder and a killed one is resumed by running the same
+// command again. Pre-trained encoders that the trials need and the cache lacks
+// are trained first, each once (`ablate pretrain`).
 #pragma once
 
 #include <string>
@@ -18,14 +26,20 @@ struct SweepOptions {
   std::string out_dir = "sweeps";
   int jobs = 0;  // 0: one trial per core
   bool dry_run = false;
+  bool retry_failed = false;
   std::vector<std::string> overrides;
   std::string ablate_binary;  // the executable that runs `run-trial` and `pretrain`
   std::string cache_root = "cache";  // pre-trained encoders (pretrain/cache.h)
+  double poll_seconds = 5;           // how often trials run elsewhere are looked at
 };
 
 struct SweepOutcome {
   std::string sweep_dir;
-  int num_trials = 0, skipped = 0, done = 0, failed = 0;
+  int num_trials = 0;
+  int skipped = 0;         // done before this run
+  int failed_before = 0;   // failed before and not retried
+  int done = 0, failed = 0;  // run here
+  int done_elsewhere = 0, failed_elsewhere = 0;
 };
 
 SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options);

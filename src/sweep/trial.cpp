@@ -42,6 +42,20 @@ void set_aside_unreadable_checkpoint(const std::string& run_dir) {
 
 }  // namespace
 
+int exit_code(TrialResult r) {
+  switch (r) {
+    case TrialResult::done:
+      return 0;
+    case TrialResult::failed:
+      return 1;
+    case TrialResult::busy:
+      return kExitTrialBusy;
+    case TrialResult::already_done:
+      return kExitTrialAlreadyDone;
+  }
+  return 1;
+}
+
 std::string checkpoint_path(const std::string& run_dir) { return file_in(run_dir, "checkpoint.pt"); }
 
 void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
@@ -91,6 +105,11 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
                owner ? owner->value("host", "?") : "another process",
                owner ? owner->value("pid", 0) : 0);
     return TrialResult::busy;
+  }
+  if (trial_done(run_dir)) {
+    // Finished by another process between a runner's look and this start.
+    fmt::print("{}: already done\n", run_dir);
+    return TrialResult::already_done;
   }
   const auto start = std::chrono::steady_clock::now();
   const std::string started_at = now_iso8601();

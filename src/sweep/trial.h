@@ -26,13 +26,13 @@ inline constexpr const char* kTrialStateFailed = "failed";
 void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
                         const nlohmann::json& trial_info);
 
-enum class TrialResult { done, failed, busy };
+// already_done: finished by another process before this one took the lock.
+enum class TrialResult { done, failed, busy, already_done };
 
-// Exit code of `ablate run-trial` (read by the executors) and `ablate train`.
+// Exit codes of `ablate run-trial` (read by the executors) and `ablate train`.
 inline constexpr int kExitTrialBusy = 3;
-inline int exit_code(TrialResult r) {
-  return r == TrialResult::done ? 0 : r == TrialResult::failed ? 1 : kExitTrialBusy;
-}
+inline constexpr int kExitTrialAlreadyDone = 4;
+int exit_code(TrialResult r);
 
 // Trains and evaluates the trial in `run_dir` (config.yaml must exist), its
 // pre-trained encoder taken from (or first trained into) the cache at

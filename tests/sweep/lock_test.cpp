@@ -98,6 +98,26 @@ INSTANTIATE_TEST_SUITE_P(
                   false}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST(TrialLock, LockOfAnExitedUnreapedOwnerIsStale) {
+  // A zombie still has its pid and /proc entry: orphaned trials stay zombies
+  // in containers whose first process does not reap them.
+  ScratchDir dir;
+  const std::string run_dir = dir.path().string();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    auto* lock = new TrialLock;  // never destroyed: the lock file stays
+    ::_exit(lock->acquire(run_dir) ? 0 : 1);
+  }
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, pid, &info, WEXITED | WNOWAIT), 0);  // exited, not reaped
+  ASSERT_EQ(info.si_status, 0);
+  EXPECT_EQ(read_json(lock_path(run_dir))["pid"].get<int>(), pid);
+  EXPECT_FALSE(live_lock_owner(run_dir).has_value());
+  TrialLock lock;
+  EXPECT_TRUE(lock.acquire(run_dir));
+  ::waitpid(pid, nullptr, 0);
+}
+
 TEST(TrialLock, UnreadableLockIsJudgedByItsAge) {
   ScratchDir dir;
   const std::string run_dir = dir.path().string();

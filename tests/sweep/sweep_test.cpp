@@ -3,28 +3,20 @@
 // re-running a trial whose files were corrupted.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <set>
 
 #include "core/error.h"
 #include "core/io.h"
 #include "sweep/spec.h"
-#include "test_util.h"
+#include "sweep/sweep_util.h"
 
 namespace ablate {
 namespace {
 
+using testing::CommandResult;
 using testing::ScratchDir;
-
-// A spec beside a tiny base experiment.
-std::string write_spec(const ScratchDir& dir, const std::string& spec_body) {
-  std::ofstream(dir.file("base.yaml")) << to_yaml(testing::tiny_config());
-  const std::string path = dir.file("spec.yaml");
-  std::ofstream(path) << spec_body;
-  return path;
-}
+using testing::write_spec;
 
 std::string config_error(const std::function<void()>& fn) {
   try {
@@ -86,22 +78,7 @@ TEST(Spec, ErrorsNameFileLineAndKey) {
   EXPECT_NE(msg.find("unknown key 'train.stepz'"), std::string::npos) << msg;
 }
 
-struct CommandResult {
-  int exit_code;
-  std::string output;
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult r{-1, ""};
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CommandResult run(const std::string& command) { return testing::run_command(command); }
 
 TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   ScratchDir dir;
