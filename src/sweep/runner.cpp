@@ -1,5 +1,6 @@
 #include "sweep/runner.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spawn.h>
@@ -12,17 +13,19 @@
 #include <fstream>
 #include <list>
 #include <optional>
+#include <unordered_set>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <thread>
 
 #include "core/io.h"
-#include "model/flops.h"
 #include "model/vlm.h"
 #include "pretrain/cache.h"
 #include "sweep/lock.h"
 #include "sweep/trial.h"
+#include "train/trainer.h"
+#include "data/dataset.h"
 
 extern char** environ;
 
@@ -204,6 +207,29 @@ std::optional<Latest> latest_metrics(const std::string& dir) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// Median seconds of a training step of `config` with `threads` threads,
+// measured over a few steps in this process.
+double measure_step_seconds(const ExperimentConfig& config, int threads) {
+  ExperimentConfig c = config;
+  c.train.steps = 4;
+  c.train.warmup_steps = 1;
+  c.train.log_every = 4;
+  // As in a trial process: OpenMP and OpenBLAS pools of `threads` threads
+  // (OpenBLAS's own call, when the BLAS in use is OpenBLAS).
+  torch::set_num_threads(threads);
+  using SetThreads = void (*)(int);
+  if (auto set_blas = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    set_blas(threads);
+  Vlm model(c);
+  model->init_weights(0);
+  const std::unordered_set<std::string> no_held_out;
+  const fs::path metrics =
+      fs::temp_directory_path() / fmt::format("ablate-estimate-{}.jsonl", ::getpid());
+  const TrainSummary summary = train_model(model, c, TrainStream(c, no_held_out), metrics.string());
+  fs::remove(metrics);
+  return summary.median_step_seconds;
 }
 
 std::string duration_text(double seconds) {
@@ -474,33 +500,51 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   outcome.num_trials = static_cast<int>(trials.size());
 
   // The trial table, before anything trains.
-  fmt::print("sweep {} ({}): {} trials from {} x {} seeds, base {}\n", spec.name, spec_path,
-             trials.size(), trials.size() / spec.seeds.size(), spec.seeds.size(), spec.base);
-  fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {:>9}  {}\n", "id", "config", "seed", "params",
-             "tokens", "MFLOP/ex", "state");
+  const int jobs = options.jobs > 0 ? options.jobs : num_cores();
+  const int threads = std::max(1, num_cores() / jobs);
+  fmt::print("sweep {} ({}): {} trials, base {}\n", spec.name, spec_path, trials.size(), spec.base);
+  fmt::print("{:<12}  {:<44}  {:>4}  {:>7}  {:>6}  {:>7}  {:>9}  {:>9}  {}\n", "id", "config",
+             "seed", "params", "tokens", "steps", "TFLOP", options.dry_run ? "est.train" : "",
+             "state");
+  std::map<std::string, double> step_seconds;  // per architecture and batch, dry run only
+  double estimated = 0;
   for (auto& p : trials) {
     const Trial& t = p.trial;
     p.plan = plan_of(p.dir, options.retry_failed);
-    Vlm model(t.config);
-    const int64_t params = model->parameter_counts()["total"];
-    const double flops = forward_flops_per_example(model, t.config);
-    p.work = 3.0 * flops * t.config.train.batch_size * t.config.train.steps;
-    fmt::print("{:<12}  {:<44}  {:>4}  {:>8}  {:>6}  {:>9.1f}  {}\n", t.id, t.label, t.seed,
-               human_count(params), t.num_visual_tokens, flops / 1e6, plan_text(p));
+    p.work = training_flops(t);
+    std::string estimate;
+    if (options.dry_run) {
+      ExperimentConfig shape = t.config;
+      shape.seed = 0;
+      shape.train.steps = 1;
+      const std::string key = config_hash(shape);
+      if (!step_seconds.count(key)) step_seconds[key] = measure_step_seconds(t.config, threads);
+      const double secs = step_seconds[key] * t.config.train.steps;
+      if (p.plan == Plan::run) estimated += secs;
+      estimate = duration_text(secs);
+    }
+    fmt::print("{:<12}  {:<44}  {:>4}  {:>7}  {:>6}  {:>7}  {:>9.2f}  {:>9}  {}\n", t.id, t.label,
+               t.seed, human_count(t.parameters), t.num_visual_tokens, t.config.train.steps,
+               p.work / 1e12, estimate, plan_text(p));
     outcome.skipped += p.plan == Plan::done;
     outcome.failed_before += p.plan == Plan::failed_before;
+  }
+  if (options.dry_run) {
+    fmt::print("estimated training time of the trials to run: {} with {} trial(s) at a time, {} "
+               "thread(s) each (step times measured here over a few steps; evaluation not "
+               "included)\n",
+               duration_text(estimated / jobs), jobs, threads);
   }
   std::fflush(stdout);
   if (options.dry_run) return outcome;
 
   fs::create_directories(runs);
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
-  const int jobs = options.jobs > 0 ? options.jobs : num_cores();
   pretrain_encoders(trials, options, jobs);
   const auto to_run = std::count_if(trials.begin(), trials.end(),
                                     [](const PlannedTrial& p) { return p.plan == Plan::run; });
   fmt::print("running {} trials, {} at a time, {} thread(s) each; logs in {}/<id>/log.txt\n",
-             to_run, jobs, std::max(1, num_cores() / jobs), runs.string());
+             to_run, jobs, threads, runs.string());
   std::fflush(stdout);
   LocalExecutor(trials, options, jobs, outcome).run();
   return outcome;

@@ -4,11 +4,27 @@
 //   description: connector choice ...    # optional, shown in reports
 //   base: ../experiments/smoke.yaml      # relative to this file
 //   seeds: [0, 1]
-//   axes:                                # full grid (product), in this order
-//     connector.type: [avg_pool, attn_pool]
+//   combine: product                     # product (default), zip, one_at_a_time
+//   axes:
+//     connector.type: [avg_pool, attn_pool]     # a config key and its values
+//     image:                                    # named values: a label per
+//       low: {data.resolution: 32, encoder.patch_size: 8}    # choice that
+//       high: {data.resolution: 64, encoder.patch_size: 8}   # sets several keys
+//   exclude:                             # combinations left out
+//     - {connector.type: attn_pool, image: low}
+//   budget: {flops: 2.0e13}              # or {steps: N}, {examples: N}
 //
-// Each trial is base < axis values < command-line overrides < seed, checked
-// in full (model shapes included) before anything trains.
+// combine: product is the full grid; zip takes the i-th value of every axis
+// together (axes of equal length); one_at_a_time is the base experiment plus
+// each axis varied alone around it (MM1's style; a value equal to the base's
+// is the base trial). budget sets train.steps per trial so that choices are
+// compared at equal steps, equal examples (steps x batch) or equal training
+// FLOPs (steps x batch x 3 x forward FLOPs per example: backward costs about
+// twice the forward).
+//
+// Each trial is base < axis values < command-line overrides < budget < seed
+// (a command-line train.steps wins over the budget), checked in full (model
+// shapes included) before anything trains.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -21,9 +37,24 @@
 
 namespace ablate {
 
+struct AxisValue {
+  std::string label;  // the value itself, or its name for named values
+  std::vector<std::pair<std::string, YAML::Node>> settings;  // dotted key -> value
+  YAML::Node node;  // for error lines
+};
+
 struct SweepAxis {
-  std::string key;                 // dotted config key
-  std::vector<YAML::Node> values;  // kept as nodes so errors point at their line
+  std::string name;  // a config key, or any name for an axis of named values
+  std::vector<AxisValue> values;
+  YAML::Node node;
+};
+
+enum class Combine { product, zip, one_at_a_time };
+
+struct Budget {
+  std::string kind;  // "" (none), steps, examples, flops
+  double amount = 0;
+  YAML::Node node;
 };
 
 struct SweepSpec {
@@ -32,7 +63,11 @@ struct SweepSpec {
   std::string description;
   std::string base;  // resolved path of the base experiment
   std::vector<int> seeds;
+  Combine combine = Combine::product;
   std::vector<SweepAxis> axes;
+  // Each rule: (axis index, value label) pairs that together exclude a trial.
+  std::vector<std::vector<std::pair<size_t, std::string>>> exclude;
+  Budget budget;
 };
 
 struct Trial {
@@ -41,12 +76,18 @@ struct Trial {
   int seed = 0;
   ExperimentConfig config;
   int num_visual_tokens = 0;
+  int64_t parameters = 0;
+  int64_t forward_flops = 0;  // per example
 };
 
+// Reads and checks the spec file; ConfigError names file:line and key.
 SweepSpec load_spec(const std::string& path);
 
-// Every trial of the spec, checked; ConfigError names the spec file, line and
-// key of the first problem.
+// Every trial of the spec, each model built and checked; ConfigError names
+// the spec file, line and key of the first problem.
 std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::string>& overrides);
+
+// Training FLOPs of a trial: steps x batch x 3 x forward FLOPs per example.
+double training_flops(const Trial& trial);
 
 }  // namespace ablate

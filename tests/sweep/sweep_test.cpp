@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "sweep/spec.h"
+#include "sweep/trial.h"
 #include "sweep/sweep_util.h"
 
 namespace ablate {
@@ -50,33 +51,157 @@ TEST(Spec, ExpandsProductOfAxesTimesSeeds) {
   EXPECT_NE(overridden[0].id, trials[0].id);
 }
 
-TEST(Spec, ErrorsNameFileLineAndKey) {
-  ScratchDir dir;
-  auto msg = config_error(
-      [&] { load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0]\nbogus: 1\n")); });
-  EXPECT_NE(msg.find("spec.yaml:4: unknown key 'bogus'"), std::string::npos) << msg;
-  msg = config_error([&] { load_spec(write_spec(dir, "name: t\nbase: nope.yaml\nseeds: [0]\n")); });
-  EXPECT_NE(msg.find("spec.yaml:2: key 'base'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("does not exist"), std::string::npos) << msg;
-  msg = config_error(
-      [&] { load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0, -1]\n")); });
-  EXPECT_NE(msg.find("spec.yaml:3: key 'seeds'"), std::string::npos) << msg;
-  msg = config_error([&] {
-    expand_trials(
-        load_spec(write_spec(
-            dir,
-            "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  connector.type: [avg_pool, cabs]\n")),
-        {});
-  });
-  EXPECT_NE(msg.find("unknown connector 'cabs'"), std::string::npos) << msg;
-  msg = config_error([&] {
-    expand_trials(load_spec(write_spec(
-                      dir, "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  train.stepz: [1]\n")),
-                  {});
-  });
-  EXPECT_NE(msg.find("axis 'train.stepz'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("unknown key 'train.stepz'"), std::string::npos) << msg;
+std::vector<std::string> labels(const std::vector<Trial>& trials) {
+  std::vector<std::string> out;
+  for (const auto& t : trials) out.push_back(t.label);
+  return out;
 }
+
+TEST(Spec, ZipMovesValuesTogether) {
+  ScratchDir dir;
+  const auto trials = expand_trials(
+      load_spec(write_spec(dir,
+                           "name: t\nbase: base.yaml\nseeds: [0]\ncombine: zip\naxes:\n"
+                           "  data.resolution: [16, 32]\n  encoder.patch_size: [4, 8]\n")),
+      {});
+  EXPECT_EQ(labels(trials),
+            (std::vector<std::string>{"data.resolution=16, encoder.patch_size=4",
+                                      "data.resolution=32, encoder.patch_size=8"}));
+  EXPECT_EQ(trials[1].num_visual_tokens, trials[0].num_visual_tokens);
+  EXPECT_EQ(trials[1].config.encoder.patch_size, 8);
+}
+
+TEST(Spec, OneAtATimeVariesEachAxisAloneAroundTheBase) {
+  ScratchDir dir;
+  // avg_pool is the base's connector: that value is the base trial itself.
+  const auto trials = expand_trials(
+      load_spec(write_spec(dir,
+                           "name: t\nbase: base.yaml\nseeds: [0, 1]\ncombine: one_at_a_time\n"
+                           "axes:\n  connector.type: [avg_pool, attn_pool]\n"
+                           "  lm.width: [32]\n")),
+      {});
+  EXPECT_EQ(labels(trials),
+            (std::vector<std::string>{"base", "base", "connector.type=attn_pool",
+                                      "connector.type=attn_pool", "lm.width=32", "lm.width=32"}));
+  EXPECT_EQ(trials[4].config.connector.type, "avg_pool");
+  EXPECT_EQ(trials[4].config.lm.width, 32);
+}
+
+TEST(Spec, NamedValuesSetSeveralKeysAndExcludeRemovesCombinations) {
+  ScratchDir dir;
+  const auto trials = expand_trials(
+      load_spec(write_spec(
+          dir,
+          "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n"
+          "  connector.type: [avg_pool, attn_pool]\n"
+          "  image:\n"
+          "    low: {data.resolution: 16, encoder.patch_size: 4}\n"
+          "    high: {data.resolution: 32, encoder.patch_size: 4}\n"
+          "exclude:\n  - {connector.type: attn_pool, image: low}\n")),
+      {});
+  EXPECT_EQ(labels(trials), (std::vector<std::string>{"connector.type=avg_pool, image=low",
+                                                       "connector.type=avg_pool, image=high",
+                                                       "connector.type=attn_pool, image=high"}));
+  EXPECT_EQ(trials[1].config.data.resolution, 32);
+  EXPECT_EQ(trials[1].config.encoder.patch_size, 4);
+}
+
+TEST(Spec, BudgetSetsStepsForEqualStepsExamplesOrFlops) {
+  ScratchDir dir;
+  const std::string axes =
+      "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  train.batch_size: [4, 8]\n"
+      "  lm.width: [16, 32]\n";
+  auto steps = [](const std::vector<Trial>& trials) {
+    std::vector<int> out;
+    for (const auto& t : trials) out.push_back(t.config.train.steps);
+    return out;
+  };
+  auto trials = expand_trials(load_spec(write_spec(dir, axes + "budget: {steps: 50}\n")), {});
+  EXPECT_EQ(steps(trials), (std::vector<int>{50, 50, 50, 50}));
+  trials = expand_trials(load_spec(write_spec(dir, axes + "budget: {examples: 400}\n")), {});
+  EXPECT_EQ(steps(trials), (std::vector<int>{100, 100, 50, 50}));
+  trials = expand_trials(load_spec(write_spec(dir, axes + "budget: {flops: 5.0e10}\n")), {});
+  for (const auto& t : trials) {
+    EXPECT_NEAR(training_flops(t), 5.0e10, 0.5 * 3.0 * t.forward_flops * t.config.train.batch_size)
+        << t.label;
+  }
+  EXPECT_GT(trials[0].config.train.steps, trials[1].config.train.steps) << "wider LM, fewer steps";
+  // A command-line train.steps wins (for quick checks of a spec).
+  trials = expand_trials(load_spec(write_spec(dir, axes + "budget: {flops: 5.0e10}\n")),
+                         {"train.steps=3"});
+  EXPECT_EQ(steps(trials), (std::vector<int>{3, 3, 3, 3}));
+}
+
+struct BadSpec {
+  const char* name;
+  const char* body;      // after "name: t\nbase: base.yaml\n", unless it starts with "name:"
+  const char* expected;  // in the error message
+};
+
+class BadSpecs : public ::testing::TestWithParam<BadSpec> {};
+
+TEST_P(BadSpecs, AreRejectedWithFileLineAndKey) {
+  ScratchDir dir;
+  const std::string body = GetParam().body;
+  const auto path =
+      write_spec(dir, body.rfind("name:", 0) == 0 ? body : "name: t\nbase: base.yaml\n" + body);
+  const std::string msg = config_error([&] { expand_trials(load_spec(path), {}); });
+  EXPECT_NE(msg.find(GetParam().expected), std::string::npos) << msg;
+  EXPECT_NE(msg.find("spec.yaml"), std::string::npos) << msg;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sweep, BadSpecs,
+    ::testing::Values(
+        BadSpec{"UnknownKey", "seeds: [0]\nbogus: 1\n", "spec.yaml:4: unknown key 'bogus'"},
+        BadSpec{"NegativeSeed", "seeds: [0, -1]\n", "spec.yaml:3: key 'seeds'"},
+        BadSpec{"RepeatedSeed", "seeds: [1, 1]\n", "seed 1 listed twice"},
+        BadSpec{"UnknownComponent", "seeds: [0]\naxes:\n  connector.type: [avg_pool, cabs]\n",
+                "unknown connector 'cabs'"},
+        BadSpec{"UnknownAxisKey", "seeds: [0]\naxes:\n  train.stepz: [1]\n",
+                "spec.yaml:5: axis 'train.stepz', value '1': unknown key 'train.stepz'"},
+        BadSpec{"BadValueType", "seeds: [0]\naxes:\n  train.steps: [ten]\n",
+                "spec.yaml:5: axis 'train.steps'"},
+        BadSpec{"EmptyAxis", "seeds: [0]\naxes:\n  connector.type: []\n",
+                "spec.yaml:5: axis 'connector.type': expected a non-empty list"},
+        BadSpec{"RepeatedAxis", "seeds: [0]\naxes:\n  lm.width: [16]\n  lm.width: [32]\n",
+                "spec.yaml:6: axis 'lm.width' given twice (first on line 5)"},
+        BadSpec{"RepeatedValue", "seeds: [0]\naxes:\n  lm.width: [16, 16]\n",
+                "spec.yaml:5: axis 'lm.width': value '16' listed twice"},
+        BadSpec{"NamedValueNotAMap", "seeds: [0]\naxes:\n  image:\n    low: 16\n",
+                "spec.yaml:6: axis 'image', value 'low': expected a map"},
+        BadSpec{"NamedValueUnknownKey", "seeds: [0]\naxes:\n  image:\n    low: {data.resolutio: 16}\n",
+                "spec.yaml:6: axis 'image', value 'low': unknown key 'data.resolutio'"},
+        BadSpec{"UnknownCombine", "seeds: [0]\ncombine: grid\n",
+                "spec.yaml:4: key 'combine': expected product, zip or one_at_a_time"},
+        BadSpec{"ZipOfUnequalAxes",
+                "seeds: [0]\ncombine: zip\naxes:\n  lm.width: [16, 32]\n  lm.depth: [1]\n",
+                "spec.yaml:7: combine: zip needs axes of equal length"},
+        BadSpec{"ExcludeUnknownAxis",
+                "seeds: [0]\naxes:\n  lm.width: [16, 32]\nexclude:\n  - {lm.depth: 1}\n",
+                "spec.yaml:7: key 'exclude': 'lm.depth' is not an axis"},
+        BadSpec{"ExcludeUnknownValue",
+                "seeds: [0]\naxes:\n  lm.width: [16, 32]\nexclude:\n  - {lm.width: 64}\n",
+                "spec.yaml:7: key 'exclude': axis 'lm.width' has no value '64'; it has: 16, 32"},
+        BadSpec{"ExcludeEverything",
+                "seeds: [0]\naxes:\n  lm.width: [16]\nexclude:\n  - {lm.width: 16}\n",
+                "every combination is excluded"},
+        BadSpec{"UnknownBudget", "seeds: [0]\nbudget: {hours: 2}\n",
+                "spec.yaml:4: key 'budget': unknown budget 'hours'"},
+        BadSpec{"NegativeBudget", "seeds: [0]\nbudget: {flops: -5}\n",
+                "spec.yaml:4: key 'budget.flops': expected a number >= 1"},
+        BadSpec{"BudgetTooSmall", "seeds: [0]\nbudget: {flops: 10}\n",
+                "spec.yaml:4: base: budget flops 10 gives 0 training steps"},
+        BadSpec{"BudgetAndStepsAxis", "seeds: [0]\naxes:\n  train.steps: [5]\nbudget: {steps: 9}\n",
+                "spec.yaml:5: axis 'train.steps' sets train.steps, which the budget"},
+        BadSpec{"ImpossibleShape", "seeds: [0]\naxes:\n  connector.num_tokens: [9]\n",
+                "connector.num_tokens=9 is impossible"},
+        BadSpec{"MissingBase", "name: t\nbase: nope.yaml\nseeds: [0]\n",
+                "spec.yaml:2: key 'base': experiment file 'nope.yaml'"},
+        BadSpec{"RepeatedKey", "seeds: [0]\nbase: other.yaml\n",
+                "spec.yaml:4: key 'base' given twice (first on line 2)"},
+        BadSpec{"InvalidYaml", "seeds: [0\n", "spec.yaml:4: invalid YAML"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 CommandResult run(const std::string& command) { return testing::run_command(command); }
 
@@ -130,6 +255,9 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   r = run(cmd + " --dry-run train.steps=2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("to run"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("est.train"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("estimated training time of the trials to run"), std::string::npos)
+      << r.output;
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(sweep_dir + "/runs"), {}), 4);
 }
 
