@@ -12,6 +12,7 @@ packages=(
   libcairo2-dev           # anti-aliased rendering of proxy-world scenes
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch           # tests only: checks that Python's torch.load reads saved encoders
+  slurmctld slurmd slurm-client munge  # tests only: a single-node Slurm (scripts/local-slurm.sh)
 )
 
 missing=()

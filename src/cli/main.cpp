@@ -21,6 +21,7 @@
 #include "pretrain/objective.h"
 #include "report/report.h"
 #include "sweep/runner.h"
+#include "sweep/status.h"
 #include "sweep/trial.h"
 
 namespace fs = std::filesystem;
@@ -173,10 +174,27 @@ int main(int argc, char** argv) {
   sweep->add_option("--cache", cache_root, cache_help);
   sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
   sweep->add_flag("--retry-failed", retry_failed, "run again the trials that failed before");
+  SweepOptions sweep_options;
+  sweep->add_option("--executor", sweep_options.executor,
+                    "local (child processes here) or slurm (one job array)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  sweep->add_option("--partition", sweep_options.slurm.partition, "slurm: #SBATCH --partition");
+  sweep->add_option("--time", sweep_options.slurm.time, "slurm: #SBATCH --time per trial");
+  sweep->add_option("--cpus", sweep_options.slurm.cpus, "slurm: cores (and threads) per trial")
+      ->check(CLI::Range(1, 4096));
+  sweep->add_option("--mem", sweep_options.slurm.mem, "slurm: #SBATCH --mem per trial, e.g. 4G");
+  sweep->add_option("--gpus", sweep_options.slurm.gpus, "slurm: #SBATCH --gpus per trial")
+      ->check(CLI::Range(0, 64));
+  sweep->add_flag("--wait", sweep_options.wait,
+                  "slurm: follow the job array until it ends, then print the ranked table");
 
   auto* report =
       app.add_subcommand("report", "rank a sweep's trials (writes report.md and report.csv)");
   report->add_option("sweep_dir", sweep_dir, "sweep folder, e.g. sweeps/smoke")->required();
+
+  auto* status = app.add_subcommand(
+      "status", "trials of a sweep folder: done, failed, running, pending (in Slurm), interrupted");
+  status->add_option("sweep_dir", sweep_dir, "sweep folder, e.g. sweeps/smoke")->required();
 
   auto* score =
       app.add_subcommand("score", "score external captions / VQA answers from a JSON file");
@@ -197,7 +215,7 @@ int main(int argc, char** argv) {
     if (*train) return cmd_train(config_path, overrides, out, cache_root);
     if (*pretrain) return cmd_pretrain(config_path, overrides, cache_root);
     if (*sweep) {
-      SweepOptions options;
+      SweepOptions& options = sweep_options;
       if (!out.empty()) options.out_dir = out;
       options.jobs = jobs;
       options.dry_run = dry_run;
@@ -207,6 +225,11 @@ int main(int argc, char** argv) {
       options.cache_root = cache_root;
       const auto outcome = run_sweep(spec_path, options);
       if (dry_run) return 0;
+      if (!outcome.finished) {
+        fmt::print("follow it with: ablate status {0}; when it ends, ablate report {0}\n",
+                   outcome.sweep_dir);
+        return 0;
+      }
       fmt::print("\n{}", write_report(outcome.sweep_dir));
       fmt::print("\nreport: {0}/report.md, {0}/report.csv\n", outcome.sweep_dir);
       const int failed = outcome.failed + outcome.failed_elsewhere + outcome.failed_before;
@@ -219,6 +242,10 @@ int main(int argc, char** argv) {
     }
     if (*report) {
       fmt::print("{}", write_report(sweep_dir));
+      return 0;
+    }
+    if (*status) {
+      fmt::print("{}", read_sweep_status(sweep_dir).table());
       return 0;
     }
     if (*score) return cmd_score(score_path, as_json);

@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,14 +19,15 @@
 #include <thread>
 
 #include "core/io.h"
+#include "core/process.h"
 #include "model/vlm.h"
 #include "pretrain/cache.h"
 #include "sweep/lock.h"
+#include "sweep/slurm.h"
+#include "sweep/status.h"
 #include "sweep/trial.h"
 #include "train/trainer.h"
 #include "data/dataset.h"
-
-extern char** environ;
 
 namespace ablate {
 namespace fs = std::filesystem;
@@ -47,38 +47,9 @@ std::string human_count(int64_t n) {
 
 // Starts `binary args...` with its output in `log_path` and the thread
 // environment of trial_environment(threads).
-pid_t spawn_child(const std::string& binary, const std::vector<std::string>& args_in,
+pid_t spawn_child(const std::string& binary, const std::vector<std::string>& args,
                   const std::string& log_path, int threads) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-
-  std::vector<std::string> env_strings = trial_environment(threads);
-  for (char** e = environ; *e; ++e) {
-    const std::string entry = *e;
-    const std::string key = entry.substr(0, entry.find('='));
-    bool replaced = false;
-    for (const auto& own : env_strings) replaced |= own.rfind(key + "=", 0) == 0;
-    if (!replaced) env_strings.push_back(entry);
-  }
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = {binary};
-  args.insert(args.end(), args_in.begin(), args_in.end());
-  std::vector<char*> argv;
-  for (auto& s : args) argv.push_back(s.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0)
-    throw std::runtime_error(fmt::format("cannot start {}: {}", binary, std::strerror(rc)));
-  return pid;
+  return spawn_process(binary, args, log_path, trial_environment(threads));
 }
 
 // Waits for any child process; retries when a signal interrupts the wait.
@@ -102,12 +73,13 @@ std::vector<std::string> trial_environment(int threads) {
 
 namespace {
 
-enum class Plan { done, failed_before, elsewhere, run };
+enum class Plan { done, failed_before, elsewhere, in_slurm, run };
 
 struct PlannedTrial {
   Trial trial;
   std::string dir;
   Plan plan = Plan::run;
+  std::string slurm_task;  // in_slurm: e.g. "12_3 PENDING"
   double work = 0;  // training FLOPs: steps x batch x 3 x forward FLOPs per example
 };
 
@@ -174,6 +146,8 @@ std::string plan_text(const PlannedTrial& t) {
                                  owner->value("pid", 0))
                    : "elsewhere";
     }
+    case Plan::in_slurm:
+      return fmt::format("in Slurm ({})", t.slurm_task);
     case Plan::run:
       return fs::exists(checkpoint_path(t.dir)) ? "to resume" : "to run";
   }
@@ -485,6 +459,79 @@ class LocalExecutor {
 
 }  // namespace
 
+// Submits the trials to run as one job array; with options.wait, follows
+// the sweep folder until nothing is pending or running.
+SweepOutcome run_on_slurm(const SweepSpec& spec, const std::string& spec_path,
+                          const std::vector<PlannedTrial>& trials, const SweepOptions& options,
+                          SweepOutcome& outcome) {
+  SlurmSubmitOptions submit;
+  submit.settings = spec.slurm;
+  const SlurmSettings& cli = options.slurm;
+  if (!cli.partition.empty()) submit.settings.partition = cli.partition;
+  if (!cli.time.empty()) submit.settings.time = cli.time;
+  if (!cli.mem.empty()) submit.settings.mem = cli.mem;
+  if (cli.cpus > 0) submit.settings.cpus = cli.cpus;
+  if (cli.gpus > 0) submit.settings.gpus = cli.gpus;
+  submit.max_parallel = options.jobs;
+  submit.ablate_binary = options.ablate_binary;
+  submit.cache_root = fs::absolute(options.cache_root).string();
+  std::vector<Trial> to_submit;
+  for (const auto& p : trials) {
+    if (p.plan == Plan::run) to_submit.push_back(p.trial);
+  }
+  if (options.dry_run) {
+    if (!to_submit.empty()) {
+      fmt::print("would submit {} trials as one job array with this batch script:\n{}",
+                 to_submit.size(), slurm_batch_script(outcome.sweep_dir, 0, submit, to_submit.size()));
+    }
+    return outcome;
+  }
+  fs::create_directories(fs::path(outcome.sweep_dir) / "runs");
+  write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
+  if (!to_submit.empty()) {
+    for (const auto& t : to_submit) {
+      prepare_run_folder((fs::path(outcome.sweep_dir) / "runs" / t.id).string(), t.config,
+                         {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
+    }
+    outcome.slurm_job = submit_slurm_array(outcome.sweep_dir, to_submit, submit);
+    fmt::print("submitted {} trials as Slurm job array {} (script {}/slurm/array-*.sbatch)\n",
+               to_submit.size(), outcome.slurm_job, outcome.sweep_dir);
+  } else {
+    fmt::print("nothing to submit\n");
+  }
+  std::fflush(stdout);
+  if (!options.wait) {
+    const auto status = read_sweep_status(outcome.sweep_dir);
+    outcome.finished = status.count("pending") + status.count("running") == 0;
+    outcome.done = status.count("done") - outcome.skipped;
+    outcome.failed = status.count("failed");
+    return outcome;
+  }
+  // Slurm's own `sbatch --wait` polls slowly; the queue and the folders are
+  // read here every poll_seconds.
+  std::string last;
+  auto last_print = std::chrono::steady_clock::now();
+  const auto start = last_print;
+  while (true) {
+    const auto status = read_sweep_status(outcome.sweep_dir);
+    const std::string line = fmt::format(
+        "{} done, {} failed, {} running, {} pending", status.count("done"),
+        status.count("failed"), status.count("running"), status.count("pending"));
+    if (line != last || seconds_since(last_print) >= 60) {
+      fmt::print("[{}] {}\n", duration_text(seconds_since(start)), line);
+      std::fflush(stdout);
+      last = line;
+      last_print = std::chrono::steady_clock::now();
+    }
+    if (status.count("pending") + status.count("running") == 0) {
+      outcome.done = status.count("done") - outcome.skipped;
+      outcome.failed = status.count("failed") - outcome.failed_before;
+      return outcome;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.poll_seconds));
+  }
+}
+
 SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options) {
   const SweepSpec spec = load_spec(spec_path);
   SweepOutcome outcome;
@@ -508,9 +555,19 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
              "state");
   std::map<std::string, double> step_seconds;  // per architecture and batch, dry run only
   double estimated = 0;
+  std::map<std::string, SlurmTask> in_slurm;
+  if (options.executor == "slurm" && fs::exists(outcome.sweep_dir)) {
+    in_slurm = slurm_tasks(outcome.sweep_dir);
+  }
   for (auto& p : trials) {
     const Trial& t = p.trial;
     p.plan = plan_of(p.dir, options.retry_failed);
+    const auto task = in_slurm.find(t.id);
+    if ((p.plan == Plan::run || p.plan == Plan::failed_before) && task != in_slurm.end() &&
+        task->second.active) {
+      p.plan = Plan::in_slurm;
+      p.slurm_task = task->second.job + " " + task->second.state;
+    }
     p.work = training_flops(t);
     std::string estimate;
     if (options.dry_run) {
@@ -536,7 +593,8 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
                duration_text(estimated / jobs), jobs, threads);
   }
   std::fflush(stdout);
-  if (options.dry_run) return outcome;
+  if (options.dry_run && options.executor != "slurm") return outcome;
+  if (options.executor == "slurm") return run_on_slurm(spec, spec_path, trials, options, outcome);
 
   fs::create_directories(runs);
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));

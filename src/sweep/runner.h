@@ -4,8 +4,10 @@
 //   failed      failed before: skipped unless --retry-failed
 //   elsewhere   locked by another live process (a second runner, a Slurm
 //               task): waited for, and run here if its owner dies
+//   in Slurm    queued or running in a job array this sweep submitted
 //   to resume   interrupted: continues from its checkpoint
 //   to run
+// Executors: local (below), or slurm (sweep/slurm.h: one job array).
 // The local executor runs trials as child processes (`ablate run-trial DIR`),
 // `jobs` at a time, each with cores/jobs threads and OMP_WAIT_POLICY=PASSIVE
 // set before it starts, with a live progress display. Run folders and their
@@ -30,7 +32,10 @@ struct SweepOptions {
   std::vector<std::string> overrides;
   std::string ablate_binary;  // the executable that runs `run-trial` and `pretrain`
   std::string cache_root = "cache";  // pre-trained encoders (pretrain/cache.h)
-  double poll_seconds = 5;           // how often trials run elsewhere are looked at
+  double poll_seconds = 2;           // how often trials run elsewhere are looked at
+  std::string executor = "local";    // local or slurm
+  SlurmSettings slurm;               // command-line #SBATCH options, over the spec's
+  bool wait = false;                 // slurm: wait for the array to finish
 };
 
 struct SweepOutcome {
@@ -40,6 +45,8 @@ struct SweepOutcome {
   int failed_before = 0;   // failed before and not retried
   int done = 0, failed = 0;  // run here
   int done_elsewhere = 0, failed_elsewhere = 0;
+  bool finished = true;  // false: submitted to Slurm and not waited for
+  std::string slurm_job;  // the job array submitted, if any
 };
 
 SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options);

@@ -98,6 +98,55 @@ Budget read_budget(const std::string& path, const YAML::Node& node) {
   return budget;
 }
 
+SlurmSettings read_slurm(const std::string& path, const YAML::Node& node) {
+  if (!node.IsMap()) {
+    throw ConfigError(fmt::format(
+        "{}: key 'slurm': expected a map of partition, time, cpus, mem, gpus", at(path, node)));
+  }
+  SlurmSettings s;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    auto text = [&] {
+      if (!v.IsScalar() || v.Scalar().empty() ||
+          v.Scalar().find_first_of(" \t\n'\"\\") != std::string::npos) {
+        throw ConfigError(fmt::format(
+            "{}: key 'slurm.{}': expected one word without spaces or quotes, got '{}'",
+            at(path, v), key, show(v)));
+      }
+      return v.Scalar();
+    };
+    auto count = [&](int least) {
+      int n = -1;
+      try {
+        n = v.as<int>();
+      } catch (const YAML::Exception&) {
+      }
+      if (n < least) {
+        throw ConfigError(fmt::format("{}: key 'slurm.{}': expected an integer >= {}, got '{}'",
+                                      at(path, v), key, least, show(v)));
+      }
+      return n;
+    };
+    if (key == "partition") {
+      s.partition = text();
+    } else if (key == "time") {
+      s.time = text();
+    } else if (key == "mem") {
+      s.mem = text();
+    } else if (key == "cpus") {
+      s.cpus = count(1);
+    } else if (key == "gpus") {
+      s.gpus = count(0);
+    } else {
+      throw ConfigError(fmt::format(
+          "{}: key 'slurm': unknown option '{}'; expected partition, time, cpus, mem or gpus",
+          at(path, kv.first), key));
+    }
+  }
+  return s;
+}
+
 // Combinations as one value index per axis; -1 leaves the axis at the base.
 std::vector<std::vector<int>> combinations(const SweepSpec& spec) {
   const size_t n = spec.axes.size();
@@ -172,7 +221,7 @@ SweepSpec load_spec(const std::string& path) {
   if (!root.IsMap())
     throw ConfigError(fmt::format("{}: expected a map with name, base, seeds, axes", path));
   static const std::set<std::string> kKeys = {"name",    "description", "base",   "seeds",
-                                              "combine", "axes",        "exclude", "budget"};
+                                              "combine", "axes",        "exclude", "budget", "slurm"};
   std::map<std::string, int> seen;  // key -> line
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
@@ -317,6 +366,7 @@ SweepSpec load_spec(const std::string& path) {
       }
     }
   }
+  if (const YAML::Node slurm = root["slurm"]) spec.slurm = read_slurm(path, slurm);
   return spec;
 }
 

@@ -13,6 +13,9 @@
 //   exclude:                             # combinations left out
 //     - {connector.type: attn_pool, image: low}
 //   budget: {flops: 2.0e13}              # or {steps: N}, {examples: N}
+//   slurm: {partition: cpu, time: "2:00:00", cpus: 1, mem: 4G, gpus: 0}
+//                                        # #SBATCH options (--executor slurm);
+//                                        # command-line options win
 //
 // combine: product is the full grid; zip takes the i-th value of every axis
 // together (axes of equal length); one_at_a_time is the base experiment plus
@@ -57,6 +60,13 @@ struct Budget {
   YAML::Node node;
 };
 
+// Options of the Slurm executor's job array; empty: Slurm's default.
+struct SlurmSettings {
+  std::string partition, time, mem;
+  int cpus = 0;  // per trial; 0: 1
+  int gpus = 0;
+};
+
 struct SweepSpec {
   std::string path;
   std::string name;
@@ -68,6 +78,7 @@ struct SweepSpec {
   // Each rule: (axis index, value label) pairs that together exclude a trial.
   std::vector<std::vector<std::pair<size_t, std::string>>> exclude;
   Budget budget;
+  SlurmSettings slurm;
 };
 
 struct Trial {

@@ -14,14 +14,10 @@
 #include <thread>
 
 #include "core/io.h"
-#include "core/tensor_file.h"
-#include "data/dataset.h"
 #include "eval/evaluate.h"
-#include "model/vlm.h"
 #include "sweep/spec.h"
 #include "sweep/sweep_util.h"
 #include "sweep/trial.h"
-#include "train/trainer.h"
 
 namespace ablate {
 namespace {
@@ -165,38 +161,13 @@ TEST(SweepResume, TwoRunnersOnOneSweepTrainEachTrialOnce) {
   }
 }
 
-// Makes the trial of `config` diverge: its checkpoint after step 1 with every
-// weight NaN, which the sweep resumes from.
-void plant_diverged_checkpoint(const ExperimentConfig& config, const std::string& run_dir) {
-  fs::create_directories(run_dir);
-  ExperimentConfig stop_early = config;
-  stop_early.train.log_every = 2;  // neither changes the trial's identity
-  stop_early.train.checkpoint_every = 1;
-  Vlm model(stop_early);
-  model->init_weights(config.seed);
-  const EvalSet eval = make_eval_set(config.data, config.eval);
-  struct Stop {};
-  try {
-    train_model(model, stop_early, TrainStream(stop_early, eval.signatures),
-                run_dir + "/metrics.jsonl", [](int, double) { throw Stop{}; },
-                checkpoint_path(run_dir));
-  } catch (const Stop&) {
-  }
-  auto tensors = load_named_tensors(checkpoint_path(run_dir));
-  ASSERT_EQ(tensors.at("loop.step").item<int64_t>(), 1);
-  for (auto& [name, t] : tensors) {
-    if (name.rfind("model.", 0) == 0 && t.is_floating_point()) t.fill_(NAN);
-  }
-  save_named_tensors(checkpoint_path(run_dir), tensors);
-}
-
 TEST(SweepResume, DivergingTrialIsIsolatedAndRetriedOnRequest) {
   ScratchDir dir;
   const auto spec = testing::write_spec(dir, kSpec);
   const auto trials = expand_trials(load_spec(spec), {});
   const std::string sweep_dir = dir.file("s/tiny");
   const std::string victim = sweep_dir + "/runs/" + trials[1].id;
-  plant_diverged_checkpoint(trials[1].config, victim);
+  testing::plant_diverged_checkpoint(trials[1].config, victim);
 
   const std::string cmd = fmt::format("{} sweep {} --out {} --jobs 2", ABLATE_BINARY, spec,
                                       dir.file("s"));

@@ -1,16 +1,23 @@
-// Helpers of the sweep tests: specs beside a tiny base experiment, and the
-// real `ablate` binary run as a command.
+// Helpers of the sweep tests: specs beside a tiny base experiment, the real
+// `ablate` binary run as a command, a trial made to diverge.
 #pragma once
 
 #include <fmt/format.h>
 #include <sys/wait.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "core/config.h"
+#include "core/tensor_file.h"
+#include "data/dataset.h"
+#include "model/vlm.h"
+#include "sweep/trial.h"
+#include "train/trainer.h"
 #include "test_util.h"
 
 namespace ablate::testing {
@@ -39,6 +46,31 @@ inline CommandResult run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Makes the trial of `config` diverge: its checkpoint after step 1 with every
+// weight NaN, which the sweep resumes from.
+inline void plant_diverged_checkpoint(const ExperimentConfig& config, const std::string& run_dir) {
+  std::filesystem::create_directories(run_dir);
+  ExperimentConfig stop_early = config;
+  stop_early.train.log_every = 2;  // neither changes the trial's identity
+  stop_early.train.checkpoint_every = 1;
+  Vlm model(stop_early);
+  model->init_weights(config.seed);
+  const EvalSet eval = make_eval_set(config.data, config.eval);
+  struct Stop {};
+  try {
+    train_model(model, stop_early, TrainStream(stop_early, eval.signatures),
+                run_dir + "/metrics.jsonl", [](int, double) { throw Stop{}; },
+                checkpoint_path(run_dir));
+  } catch (const Stop&) {
+  }
+  auto tensors = load_named_tensors(checkpoint_path(run_dir));
+  EXPECT_EQ(tensors.at("loop.step").item<int64_t>(), 1);
+  for (auto& [name, t] : tensors) {
+    if (name.rfind("model.", 0) == 0 && t.is_floating_point()) t.fill_(NAN);
+  }
+  save_named_tensors(checkpoint_path(run_dir), tensors);
 }
 
 }  // namespace ablate::testing
