@@ -26,6 +26,15 @@ std::string file_in(const std::string& dir, const char* name) {
   return (fs::path(dir) / name).string();
 }
 
+// Temporary files of atomic writes cut short (write_file_atomic: <name>.tmp.<pid>),
+// removed by the lock holder: nobody else writes in the folder.
+void remove_unfinished_writes(const std::string& run_dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
+    if (e.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(e.path(), ec);
+  }
+}
+
 // A checkpoint that cannot be read is moved aside (nothing is deleted) and the
 // trial trains from the start.
 void set_aside_unreadable_checkpoint(const std::string& run_dir) {
@@ -127,6 +136,7 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
     }
     write_status(run_dir, kTrialStateRunning, "", {{"started_at", started_at}});
 
+    remove_unfinished_writes(run_dir);
     set_aside_unreadable_checkpoint(run_dir);
     const EvalSet eval = make_eval_set(config.data, config.eval);
     const TrainStream stream(config, eval.signatures);

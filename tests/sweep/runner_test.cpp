@@ -8,10 +8,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 #include <regex>
 #include <thread>
+
+#include <fmt/ranges.h>
 
 #include "core/io.h"
 #include "eval/evaluate.h"
@@ -96,29 +100,78 @@ std::map<std::string, TrialRecord> records(const std::string& sweep_dir) {
   return out;
 }
 
+// Training steps logged so far by the trials of a runs/ folder.
+int logged_steps(const std::string& runs) {
+  int steps = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(runs, ec)) {
+    std::ifstream in(e.path() / "metrics.jsonl");
+    std::string line, last;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '}') last = line;
+    }
+    if (!last.empty()) steps += nlohmann::json::parse(last).value("step", 0);
+  }
+  return steps;
+}
+
 TEST(SweepResume, KilledAtRandomMomentsAndResumedGivesTheUninterruptedScores) {
   ScratchDir dir;
   const auto spec = testing::write_spec(dir, kSpec, resumable_config());
-  const auto start = std::chrono::steady_clock::now();
   ASSERT_EQ(wait_exit_code(start_sweep(spec, dir.file("reference"), dir.file("reference.log"))), 0)
       << read_file(dir.file("reference.log"));
-  const double uninterrupted =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto reference = records(dir.file("reference/tiny"));
   ASSERT_EQ(reference.size(), 4u);
 
-  // Kill the runner and its trials (SIGKILL to the process group) at random
-  // moments over the first 90% of an uninterrupted run's length, then resume.
+  // Kill the runner and its trials (SIGKILL to the process group): twice at
+  // random moments of start-up, then at random points of training progress
+  // (fractions of all trials' steps; a checkpoint is being written at most
+  // moments, and the metrics are appended every 10 steps).
   std::mt19937 rng(20261124);
-  std::uniform_real_distribution<double> moment(0.1, 0.9 * uninterrupted);
   const std::string log = dir.file("killed.log");
-  const int kKills = 6;
-  for (int k = 0; k < kKills; ++k) {
-    const pid_t pid = start_sweep(spec, dir.file("killed"), log);
-    std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng)));
+  const std::string killed = dir.file("killed/tiny/runs");
+  auto kill_group = [](pid_t pid) {
     ::kill(-pid, SIGKILL);
     wait_exit_code(pid);
+  };
+  for (int k = 0; k < 2; ++k) {
+    const pid_t pid = start_sweep(spec, dir.file("killed"), log);
+    std::this_thread::sleep_for(
+        std::chrono::duration<double>(std::uniform_real_distribution<double>(0.05, 1.0)(rng)));
+    kill_group(pid);
   }
+  std::vector<double> fractions(5);
+  for (auto& f : fractions) f = std::uniform_real_distribution<double>(0.05, 0.95)(rng);
+  std::sort(fractions.begin(), fractions.end());
+  for (const double fraction : fractions) {
+    const pid_t pid = start_sweep(spec, dir.file("killed"), log);
+    while (logged_steps(killed) < fraction * 4 * kSteps && ::waitpid(pid, nullptr, WNOHANG) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    kill_group(pid);
+  }
+  auto leftovers = [&] {  // temporary files of atomic writes cut short
+    int n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir.file("killed"))) {
+      n += e.path().filename().string().find(".tmp.") != std::string::npos;
+    }
+    return n;
+  };
+  std::cout << "kills at training fractions " << fmt::format("{:.2f}", fmt::join(fractions, " "))
+            << "; " << leftovers() << " file(s) left half-written\n";
+  // Writes cut short are rare at random moments (a checkpoint of this model
+  // takes well under a millisecond): make sure one unfinished trial has both
+  // kinds, a half line at the end of metrics.jsonl and a half-written
+  // checkpoint beside the last complete one.
+  for (const auto& e : fs::directory_iterator(killed)) {
+    const std::string run = e.path().string();
+    if (trial_done(run) || !fs::exists(checkpoint_path(run))) continue;
+    std::ofstream(run + "/metrics.jsonl", std::ios::app) << "{\"elapsed_seconds\":1.2,\"gra";
+    const std::string bytes = read_file(checkpoint_path(run));
+    std::ofstream(checkpoint_path(run) + ".tmp.999999") << bytes.substr(0, bytes.size() / 2);
+    break;
+  }
+  ASSERT_GT(leftovers(), 0) << "no unfinished trial left by the kills";
   ASSERT_EQ(wait_exit_code(start_sweep(spec, dir.file("killed"), log)), 0) << read_file(log);
 
   const auto resumed = records(dir.file("killed/tiny"));
@@ -133,6 +186,7 @@ TEST(SweepResume, KilledAtRandomMomentsAndResumedGivesTheUninterruptedScores) {
     resumed_midway += r.resumed_from_step > 0 && r.resumed_from_step < kSteps;
   }
   EXPECT_GT(resumed_midway, 0) << "no kill landed inside training:\n" << read_file(log);
+  EXPECT_EQ(leftovers(), 0);
   for (const auto& e : fs::recursive_directory_iterator(dir.file("killed"))) {
     EXPECT_NE(e.path().filename(), "lock") << "a lock outlived its owner: " << e.path();
   }
