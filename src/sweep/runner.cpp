@@ -8,18 +8,19 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <list>
-#include <optional>
-#include <unordered_set>
-#include <cstring>
-#include <filesystem>
 #include <map>
+#include <optional>
 #include <thread>
+#include <unordered_set>
 
 #include "core/io.h"
 #include "core/process.h"
+#include "data/dataset.h"
 #include "model/vlm.h"
 #include "pretrain/cache.h"
 #include "sweep/lock.h"
@@ -27,7 +28,6 @@
 #include "sweep/status.h"
 #include "sweep/trial.h"
 #include "train/trainer.h"
-#include "data/dataset.h"
 
 namespace ablate {
 namespace fs = std::filesystem;
@@ -198,6 +198,7 @@ double measure_step_seconds(const ExperimentConfig& config, int threads) {
     set_blas(threads);
   Vlm model(c);
   model->init_weights(0);
+  model->to(device_of(c));
   const std::unordered_set<std::string> no_held_out;
   const fs::path metrics =
       fs::temp_directory_path() / fmt::format("ablate-estimate-{}.jsonl", ::getpid());
@@ -486,6 +487,7 @@ SweepOutcome run_on_slurm(const SweepSpec& spec, const std::string& spec_path,
     }
     return outcome;
   }
+  require_slurm_tools();
   fs::create_directories(fs::path(outcome.sweep_dir) / "runs");
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
   if (!to_submit.empty()) {

@@ -151,6 +151,10 @@ std::map<std::string, SlurmTask> slurm_tasks(const std::string& sweep_dir) {
   return by_trial;
 }
 
+void require_slurm_tools() {
+  for (const char* tool : {"sbatch", "squeue", "scontrol"}) slurm_command({tool, "--version"});
+}
+
 std::string slurm_batch_script(const std::string& sweep_dir, int submission,
                                const SlurmSubmitOptions& options, int num_trials) {
   const fs::path dir = fs::absolute(slurm_dir(sweep_dir));

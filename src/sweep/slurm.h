@@ -41,6 +41,9 @@ struct SlurmTask {
 // failed in their run folders, with Slurm's state as the reason.
 std::map<std::string, SlurmTask> slurm_tasks(const std::string& sweep_dir);
 
+// Throws, saying what is missing, unless sbatch, squeue and scontrol run.
+void require_slurm_tools();
+
 // Generates the batch script and submits `trials` (ids and run folders) as
 // one array; returns the job id.
 std::string submit_slurm_array(const std::string& sweep_dir, const std::vector<Trial>& trials,

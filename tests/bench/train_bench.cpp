@@ -2,11 +2,14 @@
 // (or `make bench`); compare ratios within one run, the machine is shared.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+
 #include "core/config.h"
 #include "data/dataset.h"
 #include "data/render.h"
 #include "eval/caption_metrics.h"
 #include "model/vlm.h"
+#include "train/checkpoint.h"
 #include "train/trainer.h"
 
 namespace ablate {
@@ -59,6 +62,28 @@ void BM_TrainBatchData(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * c.train.batch_size);
 }
 BENCHMARK(BM_TrainBatchData)->Unit(benchmark::kMillisecond);
+
+// One trial checkpoint of the smoke proxy (model, AdamW moments after a
+// step, loop counters of a 600-step run), written atomically to /tmp.
+void BM_SaveCheckpoint(benchmark::State& state) {
+  auto c = smoke_config();
+  torch::set_num_threads(1);
+  Vlm model(c);
+  model->init_weights(0);
+  const std::unordered_set<std::string> none;
+  const TrainStream stream(c, none);
+  torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
+  model->loss(stream.batch(0, model->shapes().num_visual_tokens)).total.backward();
+  opt.step();
+  LoopState loop;
+  loop.step = 600;
+  loop.step_seconds.assign(600, 0.17);
+  const std::string path = std::filesystem::temp_directory_path() / "ablate-bench-checkpoint.pt";
+  for (auto _ : state) save_checkpoint(path, model, opt, loop, "0123456789abcdef");
+  state.counters["bytes"] = static_cast<double>(std::filesystem::file_size(path));
+  std::filesystem::remove(path);
+}
+BENCHMARK(BM_SaveCheckpoint)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // CIDEr-D over a 500-item corpus of world captions.
 void BM_CiderD500(benchmark::State& state) {
