@@ -56,7 +56,9 @@ start() {
   cat > "$conf" <<CONF
 # Written by scripts/local-slurm.sh: a single-node cluster for tests.
 ClusterName=ablate-local
-SlurmctldHost=$host
+# Addresses given, so that nothing needs the host name to resolve (fresh
+# containers often have no /etc/hosts entry for it).
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -84,21 +86,21 @@ JobCompLoc=$dir/jobcomp.txt
 SchedulerParameters=defer_batch
 # Jobs that ask for no memory get 1 GiB a CPU, not the whole node.
 DefMemPerCPU=1024
-NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 NodeHostname=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
   export SLURM_CONF=$conf
   slurmctld -f "$conf" -c
   slurmd -f "$conf"
-  for _ in $(seq 100); do
-    if sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
+  for _ in $(seq 60); do
+    if timeout 2 sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
       echo "export SLURM_CONF=$conf"
       return 0
     fi
     sleep 0.2
   done
   echo "local-slurm: the node did not come up; logs in $logs" >&2
-  sinfo >&2 || true
+  timeout 5 sinfo >&2 || true
   tail -n 20 "$logs"/*.log >&2 || true
   exit 1
 }
