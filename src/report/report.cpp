@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "sweep/trial.h"
 
 namespace ablate {
 namespace fs = std::filesystem;
@@ -48,17 +49,8 @@ double sample_std(const std::vector<double>& v) {
 }
 
 SweepRecords load_sweep(const std::string& sweep_dir) {
-  const fs::path runs = fs::path(sweep_dir) / "runs";
-  if (!fs::is_directory(runs)) {
-    throw RunFolderError(
-        fmt::format("{}: no runs/ folder; is this a sweep folder (e.g. sweeps/smoke)?", sweep_dir));
-  }
   SweepRecords out;
-  std::vector<fs::path> dirs;
-  for (const auto& e : fs::directory_iterator(runs)) {
-    if (e.is_directory()) dirs.push_back(e.path());
-  }
-  std::sort(dirs.begin(), dirs.end());
+  const std::vector<fs::path> dirs = run_folders(sweep_dir);
   for (const auto& dir : dirs) {
     TrialRecord r;
     r.id = dir.filename().string();

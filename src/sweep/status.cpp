@@ -34,17 +34,9 @@ std::string SweepStatus::table() const {
 }
 
 SweepStatus read_sweep_status(const std::string& sweep_dir) {
-  const fs::path runs = fs::path(sweep_dir) / "runs";
-  if (!fs::is_directory(runs)) {
-    throw RunFolderError(fmt::format("{}: not a sweep folder (no runs/ in it)", sweep_dir));
-  }
+  const std::vector<fs::path> dirs = run_folders(sweep_dir);
   const auto in_slurm = slurm_tasks(sweep_dir);
   SweepStatus status;
-  std::vector<fs::path> dirs;
-  for (const auto& e : fs::directory_iterator(runs)) {
-    if (e.is_directory()) dirs.push_back(e.path());
-  }
-  std::sort(dirs.begin(), dirs.end());
   for (const auto& path : dirs) {
     const std::string dir = path.string();
     TrialStatus t;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -66,6 +67,20 @@ int exit_code(TrialResult r) {
 }
 
 std::string checkpoint_path(const std::string& run_dir) { return file_in(run_dir, "checkpoint.pt"); }
+
+std::vector<fs::path> run_folders(const std::string& sweep_dir) {
+  const fs::path runs = fs::path(sweep_dir) / "runs";
+  if (!fs::is_directory(runs)) {
+    throw RunFolderError(
+        fmt::format("{}: no runs/ folder; is this a sweep folder (e.g. sweeps/smoke)?", sweep_dir));
+  }
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(runs)) {
+    if (e.is_directory()) dirs.push_back(e.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
 
 void prepare_run_folder(const std::string& run_dir, const ExperimentConfig& config,
                         const nlohmann::json& trial_info) {

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 
@@ -43,6 +45,10 @@ int exit_code(TrialResult r);
 TrialResult run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root);
 
 std::string checkpoint_path(const std::string& run_dir);
+
+// The run folders of a sweep folder (<sweep>/runs/*), sorted; a RunFolderError
+// when there is no runs/ folder.
+std::vector<std::filesystem::path> run_folders(const std::string& sweep_dir);
 
 // True when status.json says done and scores.json parses.
 bool trial_done(const std::string& run_dir);
