@@ -9,7 +9,8 @@
 # (munged refuses log files in directories it considers insecure, such as /tmp).
 # Needs root (slurmd runs jobs as their users) and the Debian packages
 # slurmctld slurmd slurm-client munge. No systemd: the daemons are started
-# directly, and only the processes started here are ever stopped.
+# directly, and only the processes started here are ever stopped. When the
+# host name does not resolve, a 127.0.0.1 line for it is added to /etc/hosts.
 set -euo pipefail
 
 command=${1:-}
@@ -51,6 +52,12 @@ start() {
 
   local host cpus mem
   host=$(hostname -s)
+  # Slurm's daemons look their own host name up and hang when it does not
+  # resolve (fresh containers and chroots often have no /etc/hosts entry).
+  if ! getent hosts "$host" >/dev/null; then
+    echo "127.0.0.1 $host  # added by ablate scripts/local-slurm.sh" >> /etc/hosts
+    echo "local-slurm: $host did not resolve; added it to /etc/hosts as 127.0.0.1" >&2
+  fi
   cpus=$(nproc)
   mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 512 ))
   cat > "$conf" <<CONF
