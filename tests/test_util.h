@@ -35,6 +35,8 @@ inline ExperimentConfig tiny_config() {
   c.eval.num_items = 8;
   c.eval.batch_size = 8;
   c.eval.max_caption_tokens = 6;
+  c.eval.shots = {0, 2};
+  c.eval.shot_pool = 16;
   return c;
 }
 

@@ -98,12 +98,14 @@ class YamlReader {
     out = n.Scalar();
     return true;
   }
-  static bool parse(const YAML::Node& n, std::vector<std::string>& out) {
+  template <class T>
+  static bool parse(const YAML::Node& n, std::vector<T>& out) {
     if (!n.IsSequence()) return false;
     out.clear();
     for (const auto& item : n) {
-      if (!item.IsScalar()) return false;
-      out.push_back(item.Scalar());
+      T value{};
+      if (!parse(item, value)) return false;
+      out.push_back(value);
     }
     return true;
   }
@@ -132,7 +134,10 @@ class YamlReader {
 void emit(YAML::Emitter& out, int v) { out << v; }
 void emit(YAML::Emitter& out, bool v) { out << (v ? "true" : "false"); }
 void emit(YAML::Emitter& out, const std::string& v) { out << v; }
-void emit(YAML::Emitter& out, const std::vector<std::string>& v) { out << YAML::Flow << v; }
+template <class T>
+void emit(YAML::Emitter& out, const std::vector<T>& v) {
+  out << YAML::Flow << v;
+}
 void emit(YAML::Emitter& out, double v) {
   std::string text = fmt::format("{}", v);
   if (text.find_first_of(".en") == std::string::npos) text += ".0";
@@ -226,7 +231,8 @@ class FieldDescriber {
  private:
   static std::string show(const std::string& v) { return v; }
   static std::string show(bool v) { return v ? "true" : "false"; }
-  static std::string show(const std::vector<std::string>& v) {
+  template <class T>
+  static std::string show(const std::vector<T>& v) {
     return fmt::format("[{}]", fmt::join(v, ", "));
   }
   template <class T>

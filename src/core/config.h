@@ -15,12 +15,30 @@ class Node;
 
 namespace ablate {
 
+// Pre-training data mixture by fraction of training sequences (MM1 section
+// 3.3: captioned images, interleaved image-text documents, text only).
+struct MixOptions {
+  double captions = 0.45;
+  double interleaved = 0.45;
+  double text = 0.10;
+
+  template <class V>
+  void visit(V& v) {
+    v.field("captions", captions, "weight of image-caption documents", at_least(0.0));
+    v.field("interleaved", interleaved, "weight of interleaved image-text documents",
+            at_least(0.0));
+    v.field("text", text, "weight of text-only documents", at_least(0.0));
+  }
+};
+
 struct DataOptions {
   int resolution = 32;          // image side the encoder sees, px
   int render_resolution = 192;  // scenes are drawn here, then area-downsampled
   int min_objects = 1;
   int max_objects = 3;
-  double vqa_fraction = 0.5;  // share of training sequences that are question-answer pairs
+  MixOptions mix;
+  double synthetic_captions = 0.0;  // share of caption documents with dense captions (VeCap)
+  int max_images = 3;               // images per interleaved document (2..max_images)
 
   template <class V>
   void visit(V& v) {
@@ -29,8 +47,11 @@ struct DataOptions {
             "native render side in px; must be a multiple of resolution", in_range(8, 2048));
     v.field("min_objects", min_objects, "fewest objects in a scene", in_range(1, 6));
     v.field("max_objects", max_objects, "most objects in a scene", in_range(1, 6));
-    v.field("vqa_fraction", vqa_fraction, "share of training sequences that are VQA pairs",
+    v.section("mix", mix);
+    v.field("synthetic_captions", synthetic_captions,
+            "share of caption documents with dense synthetic captions (MM1's VeCap)",
             in_range(0.0, 1.0));
+    v.field("max_images", max_images, "most images in an interleaved document", in_range(2, 8));
   }
 };
 
@@ -173,7 +194,7 @@ struct LmOptions {
   int num_heads = 4;
   double mlp_ratio = 4.0;
   bool tie_embeddings = true;
-  int max_seq_len = 256;
+  int max_seq_len = 1024;
   MoeOptions moe;
 
   template <class V>
@@ -234,9 +255,16 @@ struct TrainOptions {
   }
 };
 
+// The benchmarks of the proxy world (eval/benchmark.h), in report order.
+inline const std::vector<std::string> kBenchmarkNames = {"caption", "vqa", "spatial_vqa",
+                                                         "knowledge_vqa", "text_core"};
+
 struct EvalOptions {
   int num_items = 500;  // per benchmark
   int seed = 1000003;   // evaluation scenes: the same for every trial, disjoint from training
+  std::vector<std::string> benchmarks = kBenchmarkNames;
+  std::vector<int> shots = {0, 4, 8};  // in-context examples before each query (MM1: 0, 4, 8)
+  int shot_pool = 100;                 // per benchmark: the items few-shot examples come from
   int batch_size = 125;
   int max_caption_tokens = 24;
   int max_answer_tokens = 4;
@@ -245,6 +273,10 @@ struct EvalOptions {
   void visit(V& v) {
     v.field("num_items", num_items, "evaluation items per benchmark", in_range(1, 1000000));
     v.field("seed", seed, "seed of the evaluation scenes (shared by all trials)", at_least(0));
+    v.field("benchmarks", benchmarks, "benchmarks scored", each_one_of(kBenchmarkNames));
+    v.field("shots", shots, "few-shot settings, each 0..16", each_in_range(0, 16));
+    v.field("shot_pool", shot_pool, "items per benchmark that few-shot examples are drawn from",
+            in_range(16, 100000));
     v.field("batch_size", batch_size, "sequences per evaluation forward", in_range(1, 65536));
     v.field("max_caption_tokens", max_caption_tokens, "decoding limit for captions",
             in_range(1, 1024));
@@ -302,7 +334,7 @@ std::string to_yaml(const ExperimentConfig& config);
 
 // Bumped whenever a default changes meaning or value: trial ids hash only the
 // values that differ from the defaults, plus this number.
-inline constexpr int kConfigSchemaVersion = 1;
+inline constexpr int kConfigSchemaVersion = 2;
 
 // Stable identity of a resolved config: 16 hex digits of FNV-1a over the
 // "key: value" lines that differ from the defaults, and kConfigSchemaVersion.

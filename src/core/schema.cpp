@@ -45,6 +45,17 @@ Check<std::vector<std::string>> each_one_of(std::vector<std::string> values) {
           expected};
 }
 
+Check<std::vector<int>> each_in_range(int lo, int hi) {
+  return {[lo, hi](const std::vector<int>& v) {
+            for (size_t i = 0; i < v.size(); ++i) {
+              if (v[i] < lo || v[i] > hi) return false;
+              if (std::find(v.begin(), v.begin() + i, v[i]) != v.begin() + i) return false;
+            }
+            return !v.empty();
+          },
+          fmt::format("a non-empty list of distinct integers in [{}, {}]", lo, hi)};
+}
+
 Check<std::string> non_empty() {
   return {[](const std::string& v) { return !v.empty(); }, "a non-empty string"};
 }

@@ -26,6 +26,8 @@ Check<std::string> one_of(std::vector<std::string> values);
 Check<std::string> non_empty();
 // Every element one of `values`, none twice.
 Check<std::vector<std::string>> each_one_of(std::vector<std::string> values);
+// A non-empty list, every element in [lo, hi], none twice.
+Check<std::vector<int>> each_in_range(int lo, int hi);
 
 // A named size: sets width, depth and num_heads together. In YAML, `size` is
 // read before the fields it sets, so explicit width / depth / num_heads in the
@@ -56,6 +58,10 @@ inline const char* type_name<std::string>() {
 template <>
 inline const char* type_name<std::vector<std::string>>() {
   return "a list of strings";
+}
+template <>
+inline const char* type_name<std::vector<int>>() {
+  return "a list of integers";
 }
 
 }  // namespace ablate

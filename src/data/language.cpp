@@ -9,18 +9,10 @@
 namespace ablate {
 namespace {
 
-constexpr std::array<const char*, 7> kNumberWords = {"zero", "one",  "two", "three",
-                                                     "four", "five", "six"};
-
 std::string with_article(const std::string& phrase) {
   const char c = phrase.empty() ? 'x' : phrase[0];
   const bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
   return (vowel ? "an " : "a ") + phrase;
-}
-
-std::string object_phrase(const Object& o) {
-  return with_article(
-      fmt::format("{} {} {}", kSizeNames[o.size], kColourNames[o.colour], kShapeNames[o.shape]));
 }
 
 std::string object_list(const Scene& scene) {
@@ -54,10 +46,6 @@ std::string caption_template(const Scene& scene, int t) {
   }
 }
 
-std::vector<std::string> repeat(const std::string& answer) {
-  return std::vector<std::string>(kNumVqaAnswers, answer);
-}
-
 template <class Key>
 std::vector<int> unique_indices(const Scene& scene, Key key) {
   std::vector<int> out;
@@ -82,6 +70,19 @@ std::string place_phrase(const Object& o) {
 }
 
 }  // namespace
+
+std::string object_phrase(const Object& o) {
+  return with_article(
+      fmt::format("{} {} {}", kSizeNames[o.size], kColourNames[o.colour], kShapeNames[o.shape]));
+}
+
+std::string referent(const Object& o) {
+  return fmt::format("{} {}", kColourNames[o.colour], kShapeNames[o.shape]);
+}
+
+std::vector<std::string> repeat_answer(const std::string& answer) {
+  return std::vector<std::string>(kNumVqaAnswers, answer);
+}
 
 std::string dense_caption(const Scene& scene) {
   std::string out;
@@ -117,19 +118,19 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
       const Object& o =
           scene.objects[unique_shape[rng.uniform_int(static_cast<int>(unique_shape.size()))]];
       item.question = fmt::format("what color is the {} ?", kShapeNames[o.shape]);
-      item.answers = repeat(kColourNames[o.colour]);
+      item.answers = repeat_answer(kColourNames[o.colour]);
       break;
     }
     case 1: {
       const Object& o =
           scene.objects[unique_colour[rng.uniform_int(static_cast<int>(unique_colour.size()))]];
       item.question = fmt::format("what shape is the {} object ?", kColourNames[o.colour]);
-      item.answers = repeat(kShapeNames[o.shape]);
+      item.answers = repeat_answer(kShapeNames[o.shape]);
       break;
     }
     case 2:
       item.question = "how many shapes are there ?";
-      item.answers = repeat(std::to_string(scene.objects.size()));
+      item.answers = repeat_answer(std::to_string(scene.objects.size()));
       break;
     case 3: {
       // Balanced yes/no. Negatives share the colour or the shape of an object
@@ -153,7 +154,7 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
       item.question =
           fmt::format("is there {} ?",
                       with_article(fmt::format("{} {}", kColourNames[colour], kShapeNames[shape])));
-      item.answers = repeat(yes ? "yes" : "no");
+      item.answers = repeat_answer(yes ? "yes" : "no");
       break;
     }
     default:
@@ -162,22 +163,100 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
   return item;
 }
 
-std::vector<std::string> world_words() {
+int relation_holds(const Object& a, const Object& b, int relation) {
+  // Image y grows downwards: "above" is a smaller y.
+  const double d = relation == 0 ? b.x - a.x : relation == 1 ? a.x - b.x
+                 : relation == 2 ? b.y - a.y : a.y - b.y;
+  if (d > kRelationMargin) return 1;
+  if (d < -kRelationMargin) return 0;
+  return -1;
+}
+
+bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out) {
+  // Referents unique by colour and shape.
+  const auto unique = unique_indices(scene, [](const Object& o) { return o.colour * 16 + o.shape; });
+  struct Candidate {
+    int type, a, b, relation;
+  };
+  std::vector<Candidate> candidates;
+  const int n = static_cast<int>(scene.objects.size());
+  for (int b : unique) {
+    for (int relation = 0; relation < static_cast<int>(kRelationNames.size()); ++relation) {
+      // relation: every other object decided, a yes / no question about each
+      // unique one; an attribute question when exactly one object holds.
+      int holding = -1, num_holding = 0;
+      bool all_decided = true;
+      for (int a = 0; a < n; ++a) {
+        if (a == b) continue;
+        const int h = relation_holds(scene.objects[a], scene.objects[b], relation);
+        if (h < 0) all_decided = false;
+        if (h == 1) holding = a, ++num_holding;
+        if (h >= 0 && std::find(unique.begin(), unique.end(), a) != unique.end()) {
+          candidates.push_back({0, a, b, relation});
+        }
+      }
+      if (all_decided && num_holding == 1) candidates.push_back({1, holding, b, relation});
+    }
+  }
+  if (candidates.empty()) return false;
+  // Type first (uniform among the types the scene supports), then a candidate.
+  const bool has[2] = {
+      std::any_of(candidates.begin(), candidates.end(), [](auto& c) { return c.type == 0; }),
+      std::any_of(candidates.begin(), candidates.end(), [](auto& c) { return c.type == 1; })};
+  int type = has[0] && has[1] ? rng.uniform_int(2) : (has[0] ? 0 : 1);
+  std::vector<Candidate> of_type;
+  for (const auto& c : candidates) {
+    if (c.type == type) of_type.push_back(c);
+  }
+  if (type == 0) {
+    // Balanced yes / no: pick the answer, then a pair whose relation gives it.
+    const bool yes = rng.bernoulli(0.5);
+    std::vector<Candidate> matching;
+    for (const auto& c : of_type) {
+      if ((relation_holds(scene.objects[c.a], scene.objects[c.b], c.relation) == 1) == yes) {
+        matching.push_back(c);
+      }
+    }
+    if (!matching.empty()) of_type = matching;
+  }
+  const Candidate c = of_type[rng.uniform_int(static_cast<int>(of_type.size()))];
+  const Object& a = scene.objects[c.a];
+  const Object& b = scene.objects[c.b];
+  out.type = kSpatialTypes[type];
+  if (type == 0) {
+    out.question = fmt::format("is the {} {} the {} ?", referent(a), kRelationNames[c.relation],
+                               referent(b));
+    out.answers = repeat_answer(relation_holds(a, b, c.relation) == 1 ? "yes" : "no");
+  } else if (rng.bernoulli(0.5)) {
+    out.question =
+        fmt::format("what color is the shape {} the {} ?", kRelationNames[c.relation], referent(b));
+    out.answers = repeat_answer(kColourNames[a.colour]);
+  } else {
+    out.question =
+        fmt::format("what shape is {} the {} ?", kRelationNames[c.relation], referent(b));
+    out.answers = repeat_answer(kShapeNames[a.shape]);
+  }
+  return true;
+}
+
+std::string compare_images(const Scene& first, const Scene& second) {
+  const size_t a = first.objects.size(), b = second.objects.size();
+  if (a == b) return "the first image has as many shapes as the second .";
+  return fmt::format("the first image has {} shapes than the second .", a > b ? "more" : "fewer");
+}
+
+std::vector<std::string> language_words() {
   std::set<std::string> words = {
       "a",    "an",         "and",      "there",  "is",  "image",  "of",  "shape", "shapes", "on",
       "grey", "background", "what",     "color",  "the", "object", "how", "many",  "are",    "yes",
-      "no",   "caption",    "question", "answer", ":",   "?",      ".",   ","};
+      "no",   "caption",    "question", "answer", ":",   "?",      ".",   ",",     "first",
+      "second", "has",      "more",     "fewer",  "as",  "than",   "left", "right", "above",
+      "below"};
   for (const char* w : kShapeNames) words.insert(w);
   for (const char* w : kColourNames) words.insert(w);
   for (const char* w : kSizeNames) words.insert(w);
   for (const char* w : kNumberWords) words.insert(w);
   for (int i = 0; i <= 9; ++i) words.insert(std::to_string(i));
-  return {words.begin(), words.end()};
-}
-
-std::vector<std::string> pretrain_words() {
-  std::set<std::string> words;
-  for (const auto& w : world_words()) words.insert(w);
   for (const char* w : kDenseWords) words.insert(w);
   for (const char* w : kRowNames) words.insert(w);
   for (const char* w : kColumnNames) words.insert(w);

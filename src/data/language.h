@@ -34,17 +34,49 @@ struct VqaItem {
 // A question whose type is drawn uniformly among the types the scene supports.
 VqaItem sample_question(const Scene& scene, Rng& rng);
 
+// Spatial relations between two objects, as GQA asks them. A relation holds
+// only with a clear margin (kRelationMargin of the image side between the
+// centres along its axis), so that no answer depends on a pixel.
+inline constexpr std::array<const char*, 4> kRelationNames = {"left of", "right of", "above",
+                                                              "below"};
+inline constexpr double kRelationMargin = 0.15;
+// 1: `a` is clearly <relation> `b`; 0: clearly not (the opposite relation holds
+// with the margin); -1: too close to say.
+int relation_holds(const Object& a, const Object& b, int relation);
+
+// Question types of the `spatial_vqa` benchmark.
+inline constexpr std::array<const char*, 2> kSpatialTypes = {"relation", "relate_attribute"};
+// "is the red circle left of the blue star ?" (balanced yes / no), or "what
+// color is the shape left of the blue star ?" where exactly one object clearly
+// stands in that relation and no other is close to it. Referents are named by
+// colour and shape, unique in the scene. Returns false when the scene supports
+// neither (fewer than two objects, or every pair too close).
+bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out);
+
+// Comparison of two images, as interleaved web documents write across images:
+// "the first image has more shapes than the second ."
+std::string compare_images(const Scene& first, const Scene& second);
+
+// Object phrase with its article, e.g. "a small red star".
+std::string object_phrase(const Object& o);
+// Referent phrase "red star" (colour and shape).
+std::string referent(const Object& o);
+// kNumVqaAnswers copies of one answer (the world has no annotator disagreement).
+std::vector<std::string> repeat_answer(const std::string& answer);
+
 // Dense synthetic caption (MM1's VeCap, at proxy scale): every object with its
 // size, colour, shape and place in a 3 x 3 layout, then the object count, e.g.
 // "a small red star in the top left . a large blue circle in the middle . two
-// shapes in total ." Used by contrastive encoder pre-training only.
+// shapes in total ." Used by contrastive encoder pre-training and, when
+// data.synthetic_captions > 0, by caption documents.
 std::string dense_caption(const Scene& scene);
 
-// Every word the world's text can contain (the tokenizer's vocabulary).
-std::vector<std::string> world_words();
-// world_words() plus the words only dense captions use (the pre-training text
-// tower's vocabulary; the VLM's vocabulary is unchanged by them).
-std::vector<std::string> pretrain_words();
+// Every word of captions, questions and comparisons (data/knowledge.h adds
+// the words of text documents; Tokenizer::world() holds both).
+std::vector<std::string> language_words();
+
+inline constexpr std::array<const char*, 11> kNumberWords = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"};
 
 // Prompt words placed after the image.
 inline constexpr const char* kCaptionPrompt = "caption :";

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "data/knowledge.h"
 #include "data/language.h"
 
 namespace ablate {
@@ -15,7 +16,11 @@ Tokenizer::Tokenizer(const std::vector<std::string>& words)
 }
 
 const Tokenizer& Tokenizer::world() {
-  static const Tokenizer tokenizer(world_words());
+  static const Tokenizer tokenizer = [] {
+    auto words = language_words();
+    for (const auto& w : knowledge_words()) words.push_back(w);
+    return Tokenizer(words);
+  }();
   return tokenizer;
 }
 

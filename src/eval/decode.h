@@ -10,11 +10,14 @@
 
 namespace ablate {
 
-// visual [B, N, D_lm] (already encoded), prompts: B text-id lists of equal
-// length that follow the image. Returns the generated ids of each item, up to
-// and excluding <eos>, at most `max_new_tokens`.
-std::vector<std::vector<int>> greedy_decode(Vlm& model, const torch::Tensor& visual,
-                                            const std::vector<std::vector<int>>& prompts,
-                                            int max_new_tokens);
+// tokens [B, T]: prompts of equal length with N <image> placeholders per
+// image; visual [M, N, D_lm]: the visual tokens of all their images in reading
+// order (already encoded; M may be 0). Returns the generated ids of each
+// item, up to and excluding the first of `stop_ids` (e.g. <eos>, or the
+// period that ends every answer and caption of the world), at most
+// `max_new_tokens`. Keys and values are cached: the prompt runs once.
+std::vector<std::vector<int>> greedy_decode(Vlm& model, const torch::Tensor& tokens,
+                                            const torch::Tensor& visual, int max_new_tokens,
+                                            const std::vector<int>& stop_ids);
 
 }  // namespace ablate

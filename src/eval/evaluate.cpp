@@ -1,7 +1,11 @@
 #include "eval/evaluate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <unordered_map>
 
 #include "data/render.h"
 #include "data/tokenizer.h"
@@ -13,37 +17,47 @@
 namespace ablate {
 namespace {
 
-constexpr int kNumSamples = 8;  // predictions kept in the score card for reading
+constexpr int kNumSamples = 4;  // predictions per benchmark and shot kept for reading
 
-torch::Tensor images_of(const std::vector<const Scene*>& scenes, const ExperimentConfig& c) {
-  std::vector<torch::Tensor> images;
-  for (const auto* s : scenes) {
-    images.push_back(scene_image(*s, c.data.render_resolution, c.data.resolution));
+// Evaluation shows the same scenes many times (few-shot pools): each is
+// rendered once.
+class ImageCache {
+ public:
+  explicit ImageCache(const DataOptions& data) : data_(data) {}
+  torch::Tensor operator()(const Scene& scene) {
+    auto [it, added] = images_.try_emplace(scene_signature(scene));
+    if (added) it->second = scene_image(scene, data_.render_resolution, data_.resolution);
+    return it->second;
   }
-  return torch::stack(images).to(device_of(c));
-}
 
-// Decodes `prompts[i]` after the image of `scenes[i]`, in batches of items
-// with equal prompt length.
-std::vector<std::string> generate(Vlm& model, const ExperimentConfig& c,
-                                  const std::vector<const Scene*>& scenes,
-                                  const std::vector<std::vector<int>>& prompts, int max_new) {
-  std::map<size_t, std::vector<size_t>> by_length;
-  for (size_t i = 0; i < prompts.size(); ++i) by_length[prompts[i].size()].push_back(i);
+ private:
+  const DataOptions& data_;
+  std::unordered_map<std::string, torch::Tensor> images_;
+};
+
+// Greedy continuation of each prompt, batched among prompts of equal length.
+std::vector<std::string> generate(Vlm& model, const ExperimentConfig& c, ImageCache& images,
+                                  const std::vector<Document>& prompts, int max_new) {
+  const int n = model->shapes().num_visual_tokens;
+  std::map<int64_t, std::vector<size_t>> by_length;
+  for (size_t i = 0; i < prompts.size(); ++i) by_length[prompts[i].length(n)].push_back(i);
   std::vector<std::string> out(prompts.size());
   const size_t bs = static_cast<size_t>(c.eval.batch_size);
+  const ImageFn image_of = [&](const Scene& s) { return images(s); };
+  // Every answer, caption and sentence of the world ends with a period; a
+  // model that runs on into the next block or image is cut there too.
+  const auto& tok = Tokenizer::world();
+  const std::vector<int> stop_ids = {Tokenizer::kEos, Tokenizer::kImage,
+                                     tok.encode(kEndOfAnswer).at(0)};
   for (const auto& [len, indices] : by_length) {
     for (size_t start = 0; start < indices.size(); start += bs) {
       const size_t end = std::min(indices.size(), start + bs);
-      std::vector<const Scene*> batch_scenes;
-      std::vector<std::vector<int>> batch_prompts;
-      for (size_t k = start; k < end; ++k) {
-        batch_scenes.push_back(scenes[indices[k]]);
-        batch_prompts.push_back(prompts[indices[k]]);
-      }
+      std::vector<Document> batch;
+      for (size_t k = start; k < end; ++k) batch.push_back(prompts[indices[k]]);
+      const Batch b = collate(batch, c.data, n, image_of);
       AutocastGuard autocast(c.train.precision == "bf16");
-      const auto visual = model->encode_images(images_of(batch_scenes, c));
-      const auto ids = greedy_decode(model, visual, batch_prompts, max_new);
+      const auto visual = model->encode_images(b.images.to(device_of(c)));
+      const auto ids = greedy_decode(model, b.tokens, visual, max_new, stop_ids);
       for (size_t k = start; k < end; ++k) {
         out[indices[k]] = Tokenizer::world().decode(ids[k - start]);
       }
@@ -52,11 +66,43 @@ std::vector<std::string> generate(Vlm& model, const ExperimentConfig& c,
   return out;
 }
 
+struct TextScores {
+  double next_word = 0;  // %
+  double perplexity = 0;
+};
+
+// Teacher-forced next-word accuracy and perplexity over the target tokens.
+TextScores score_text(Vlm& model, const ExperimentConfig& c, const std::vector<Document>& docs) {
+  double correct = 0, nll = 0, count = 0;
+  const size_t bs = static_cast<size_t>(c.eval.batch_size);
+  for (size_t start = 0; start < docs.size(); start += bs) {
+    const std::vector<Document> batch(docs.begin() + start,
+                                      docs.begin() + std::min(docs.size(), start + bs));
+    const Batch b = collate(batch, c.data, model->shapes().num_visual_tokens);
+    AutocastGuard autocast(c.train.precision == "bf16");
+    const auto tokens = b.tokens.to(device_of(c));
+    const auto logits = model->logits(tokens, model->encode_images(b.images.to(device_of(c))));
+    const auto pred = logits.slice(1, 0, -1).to(torch::kFloat32);  // position t predicts t + 1
+    const auto target = tokens.slice(1, 1);
+    const auto mask = b.loss_mask.slice(1, 1).to(pred.device());
+    correct += (pred.argmax(-1).eq(target).to(torch::kFloat32) * mask).sum().item<double>();
+    nll += (torch::nn::functional::cross_entropy(
+                pred.reshape({-1, pred.size(2)}), target.reshape({-1}),
+                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+                .view_as(target) *
+            mask)
+               .sum()
+               .item<double>();
+    count += mask.sum().item<double>();
+  }
+  return {100.0 * correct / std::max(count, 1.0), std::exp(nll / std::max(count, 1.0))};
+}
+
 }  // namespace
 
-double vqa_majority_baseline(const std::vector<VqaEvalItem>& items) {
+double vqa_majority_baseline(const std::vector<EvalItem>& items) {
   std::map<std::string, std::map<std::string, int>> counts;  // type -> answer -> count
-  for (const auto& it : items) ++counts[it.item.type][it.item.answers.front()];
+  for (const auto& it : items) ++counts[it.type][it.references.front()];
   std::map<std::string, std::string> majority;
   for (const auto& [type, answers] : counts) {
     majority[type] =
@@ -65,8 +111,36 @@ double vqa_majority_baseline(const std::vector<VqaEvalItem>& items) {
         })->first;
   }
   double total = 0;
-  for (const auto& it : items) total += vqa_accuracy(majority[it.item.type], it.item.answers);
+  for (const auto& it : items) total += vqa_accuracy(majority[it.type], it.references);
   return items.empty() ? 0.0 : total / items.size();
+}
+
+double caption_majority_baseline(const std::vector<EvalItem>& items) {
+  std::map<std::string, int> counts;
+  for (const auto& it : items) {
+    for (const auto& r : it.references) ++counts[r];
+  }
+  if (counts.empty()) return 0.0;
+  const std::string most = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
+                             return a.second < b.second;
+                           })->first;
+  std::vector<std::vector<std::string>> refs;
+  for (const auto& it : items) refs.push_back(it.references);
+  return cider_d(std::vector<std::string>(items.size(), most), refs).score;
+}
+
+double next_word_majority_baseline(const std::vector<Document>& documents) {
+  std::map<int, int> counts;
+  int total = 0;
+  for (const auto& d : documents) {
+    for (const auto& s : d.segments) {
+      if (s.is_image || !s.target) continue;
+      for (int id : s.text) ++counts[id], ++total;
+    }
+  }
+  int most = 0;
+  for (const auto& [id, n] : counts) most = std::max(most, n);
+  return total == 0 ? 0.0 : static_cast<double>(most) / total;
 }
 
 nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalSet& eval) {
@@ -74,63 +148,82 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
   model->eval();
   nlohmann::json card = {{"metrics", nlohmann::json::object()},
                          {"baselines", nlohmann::json::object()},
+                         {"prompts", nlohmann::json::object()},
                          {"samples", nlohmann::json::array()}};
   auto& metrics = card["metrics"];
+  auto& baselines = card["baselines"];
+  ImageCache images(c.data);
+  std::map<int, std::vector<double>> per_shot;  // k -> primary scores of image benchmarks
 
-  // Captioning.
-  std::vector<const Scene*> scenes;
-  std::vector<std::vector<int>> prompts;
-  std::vector<std::vector<std::string>> refs;
-  for (const auto& item : eval.captions) {
-    scenes.push_back(&item.scene);
-    prompts.push_back(caption_prompt());
-    refs.push_back(item.references);
+  for (const auto& set : eval.benchmarks) {
+    const Scoring scoring = set.benchmark->scoring;
+    const int max_new =
+        scoring == Scoring::kCaption ? c.eval.max_caption_tokens : c.eval.max_answer_tokens;
+    std::vector<std::vector<std::string>> refs;
+    for (const auto& item : set.items) refs.push_back(item.references);
+    for (int k : shots_of(set, c.eval)) {
+      std::vector<Document> prompts;
+      for (int i = 0; i < static_cast<int>(set.items.size()); ++i) {
+        prompts.push_back(few_shot_prompt(set, c.eval, i, k));
+      }
+      const auto outputs = generate(model, c, images, prompts, max_new);
+      const std::string key = scoring == Scoring::kText
+                                  ? set.name + ".qa"
+                                  : fmt::format("{}.{}shot", set.name, k);
+      double primary = 0;
+      if (scoring == Scoring::kCaption) {
+        primary = 100.0 * cider_d(outputs, refs).score;
+        metrics[key + ".bleu_4"] = 100.0 * bleu(outputs, refs)[3];
+      } else {
+        std::map<std::string, std::pair<double, int>> by_type;
+        for (size_t i = 0; i < outputs.size(); ++i) {
+          const double acc = vqa_accuracy(outputs[i], refs[i]);
+          primary += acc;
+          auto& t = by_type[set.items[i].type];
+          t.first += acc;
+          ++t.second;
+        }
+        primary = outputs.empty() ? 0.0 : 100.0 * primary / outputs.size();
+        for (const auto& [type, sum_count] : by_type) {
+          metrics[key + "." + type] = 100.0 * sum_count.first / sum_count.second;
+        }
+      }
+      metrics[key] = primary;
+      if (scoring != Scoring::kText) per_shot[k].push_back(primary);
+      // The prompt layout, recorded once per benchmark and shot count.
+      card["prompts"][key] = prompts.front().text();
+      for (int i = 0; i < kNumSamples && i < static_cast<int>(outputs.size()); ++i) {
+        card["samples"].push_back({{"benchmark", key},
+                                   {"prompt", set.items[i].prompt},
+                                   {"prediction", outputs[i]},
+                                   {"reference", refs[i].front()}});
+      }
+    }
+    if (scoring == Scoring::kCaption) {
+      baselines[set.name] = 100.0 * caption_majority_baseline(set.items);
+    } else if (scoring == Scoring::kVqa) {
+      baselines[set.name] = 100.0 * vqa_majority_baseline(set.items);
+    } else {
+      const TextScores text = score_text(model, c, set.documents);
+      metrics[set.name + ".next_word"] = text.next_word;
+      metrics[set.name + ".perplexity"] = text.perplexity;
+      metrics[set.name] = (text.next_word + metrics[set.name + ".qa"].get<double>()) / 2;
+      baselines[set.name] = 100.0 * (next_word_majority_baseline(set.documents) +
+                                     vqa_majority_baseline(set.items)) / 2;
+    }
   }
-  const auto captions = generate(model, c, scenes, prompts, c.eval.max_caption_tokens);
-  const auto cider = cider_d(captions, refs);
-  const auto bleus = bleu(captions, refs);
-  metrics["caption.cider_d"] = 100.0 * cider.score;
-  metrics["caption.bleu_4"] = 100.0 * bleus[3];
 
-  // VQA.
-  scenes.clear();
-  prompts.clear();
-  for (const auto& item : eval.vqa) {
-    scenes.push_back(&item.scene);
-    prompts.push_back(vqa_prompt(item.item.question));
+  double average = 0;
+  for (const auto& [k, scores] : per_shot) {
+    double sum = 0;
+    for (double s : scores) sum += s;
+    metrics[fmt::format("average.{}shot", k)] = sum / scores.size();
+    average += sum / scores.size();
   }
-  const auto answers = generate(model, c, scenes, prompts, c.eval.max_answer_tokens);
-  std::map<std::string, std::pair<double, int>> by_type;
-  double total = 0;
-  for (size_t i = 0; i < answers.size(); ++i) {
-    const double acc = vqa_accuracy(answers[i], eval.vqa[i].item.answers);
-    total += acc;
-    auto& t = by_type[eval.vqa[i].item.type];
-    t.first += acc;
-    ++t.second;
-  }
-  metrics["vqa.accuracy"] = answers.empty() ? 0.0 : 100.0 * total / answers.size();
-  for (const auto& [type, sum_count] : by_type) {
-    metrics["vqa." + type] = 100.0 * sum_count.first / sum_count.second;
-  }
-  card["baselines"]["vqa.accuracy"] = 100.0 * vqa_majority_baseline(eval.vqa);
-  card["baselines"]["note"] = "vqa: majority answer per question type on the same items";
-
-  // MM1 reports one averaged score: mean of the benchmarks' primary metrics.
-  metrics["average"] =
-      (metrics["caption.cider_d"].get<double>() + metrics["vqa.accuracy"].get<double>()) / 2;
-
-  for (int i = 0; i < kNumSamples && i < static_cast<int>(captions.size()); ++i) {
-    card["samples"].push_back({{"benchmark", "caption"},
-                               {"prediction", captions[i]},
-                               {"reference", eval.captions[i].references.front()}});
-  }
-  for (int i = 0; i < kNumSamples && i < static_cast<int>(answers.size()); ++i) {
-    card["samples"].push_back({{"benchmark", "vqa"},
-                               {"question", eval.vqa[i].item.question},
-                               {"prediction", answers[i]},
-                               {"reference", eval.vqa[i].item.answers.front()}});
-  }
+  if (!per_shot.empty()) metrics["average"] = average / per_shot.size();
+  baselines["note"] =
+      "majority answer per question type (VQA), most frequent reference caption (caption), "
+      "most frequent word and majority answer (text_core), on the same items";
   model->train();
   return card;
 }

@@ -1,24 +1,37 @@
-// The benchmark suite of the first proxy world, each modelling one of MM1's:
-//   caption  (COCO captioning)  CIDEr-D and BLEU-4 of greedy captions
-//   vqa      (VQAv2)            VQA accuracy on colour / shape / count / exists
-// Every score card carries the shortcut baseline next to the score: the
-// majority answer per question type, computed on the same items.
+// Scores a trained model on the benchmark suite (eval/benchmark.h) at every
+// shot count of eval.shots, with each benchmark's shortcut baselines on the
+// same items next to its score.
+//
+// Metric names (points, 0-100 as MM1's tables):
+//   <benchmark>.<k>shot            primary score: CIDEr-D x 100 for caption,
+//                                  VQA accuracy x 100 for VQA benchmarks
+//   <benchmark>.<k>shot.<detail>   bleu_4, or accuracy per question type
+//   average.<k>shot                MM1's aggregate: mean of the captioning and
+//                                  VQA benchmarks' primary scores at k shots
+//   average                        mean of average.<k>shot over eval.shots
+//   text_core                      mean of text_core.next_word and text_core.qa
+//   text_core.next_word / .qa / .perplexity
+// Baselines: "<benchmark>" -> majority answer per question type (VQA), the
+// most frequent reference caption given for every image (caption), the most
+// frequent word as every next word and the majority text answer (text_core).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include "core/config.h"
-#include "data/dataset.h"
+#include "eval/benchmark.h"
 #include "model/vlm.h"
 
 namespace ablate {
 
-// Scores in "points" (0-100 scale as MM1's tables): caption.cider_d is
-// CIDEr-D x 100, vqa.accuracy is VQA accuracy x 100. Returns
-// {"metrics": {flat name: value}, "baselines": {...}, "samples": [...]}.
+// Returns {"metrics": {...}, "baselines": {...}, "prompts": {...}, "samples": [...]}.
 nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& config, const EvalSet& eval);
 
 // Majority answer per question type, scored with VQA accuracy on `items`.
-double vqa_majority_baseline(const std::vector<VqaEvalItem>& items);
+double vqa_majority_baseline(const std::vector<EvalItem>& items);
+// The most frequent reference caption over `items`, given for every item: CIDEr-D.
+double caption_majority_baseline(const std::vector<EvalItem>& items);
+// Accuracy of predicting the most frequent target word everywhere.
+double next_word_majority_baseline(const std::vector<Document>& documents);
 
 }  // namespace ablate

@@ -15,8 +15,10 @@ DecoderBlockImpl::DecoderBlockImpl(const LmOptions& o) {
   }
 }
 
-torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, Rotary rotary, LmOutput& extras) {
-  auto h = x + attn_(norm1_(x), /*context=*/torch::Tensor(), /*causal=*/true, rotary);
+torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, Rotary rotary, LmOutput& extras,
+                                        KvCache* cache) {
+  auto h = x + (cache ? attn_->forward_cached(norm1_(x), rotary, *cache)
+                      : attn_(norm1_(x), /*context=*/torch::Tensor(), /*causal=*/true, rotary));
   if (!moe_) return h + ffn_(norm2_(h));
   MoeOutput m = moe_(norm2_(h));
   extras.aux_loss = extras.aux_loss + m.aux_loss;
@@ -53,14 +55,20 @@ torch::Tensor LanguageModelImpl::embed(const torch::Tensor& tokens) {
   return embed_(tokens);
 }
 
-torch::Tensor LanguageModelImpl::run_blocks(const torch::Tensor& embeds, LmOutput& out) {
+torch::Tensor LanguageModelImpl::run_blocks(const torch::Tensor& embeds, LmOutput& out,
+                                            std::vector<KvCache>* cache) {
   TORCH_CHECK(embeds.dim() == 3 && embeds.size(2) == options_.width,
               "lm: expected embeddings [B, T, ", options_.width, "], got ", embeds.sizes());
-  TORCH_CHECK(embeds.size(1) <= options_.max_seq_len, "lm: sequence of ", embeds.size(1),
-              " tokens exceeds lm.max_seq_len=", options_.max_seq_len);
+  if (cache) cache->resize(blocks_->size());
+  const int64_t past = cache ? cache->front().length() : 0;
+  TORCH_CHECK(past + embeds.size(1) <= options_.max_seq_len, "lm: sequence of ",
+              past + embeds.size(1), " tokens exceeds lm.max_seq_len=", options_.max_seq_len);
   out.aux_loss = torch::zeros({}, embeds.options().dtype(torch::kFloat32));
   auto x = embeds;
-  for (auto& block : *blocks_) x = block->as<DecoderBlock>()->forward(x, rotary_, out);
+  for (size_t i = 0; i < blocks_->size(); ++i) {
+    x = (*blocks_)[i]->as<DecoderBlock>()->forward(x, rotary_, out,
+                                                   cache ? &(*cache)[i] : nullptr);
+  }
   if (out.load.defined()) {
     out.load = out.load / options_.depth;
     out.dropped /= options_.depth;
@@ -73,9 +81,9 @@ torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& embeds) {
   return run_blocks(embeds, unused);
 }
 
-LmOutput LanguageModelImpl::forward(const torch::Tensor& embeds) {
+LmOutput LanguageModelImpl::forward(const torch::Tensor& embeds, std::vector<KvCache>* cache) {
   LmOutput out;
-  const auto x = run_blocks(embeds, out);
+  const auto x = run_blocks(embeds, out, cache);
   out.logits = head_ ? head_(x) : torch::matmul(x, embed_->weight.to(x.scalar_type()).t());
   return out;
 }

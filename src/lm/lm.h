@@ -23,7 +23,9 @@ class DecoderBlockImpl : public torch::nn::Module {
  public:
   explicit DecoderBlockImpl(const LmOptions& options);
   // x [B, T, D] -> [B, T, D]; adds this block's MoE outputs to `aux`/`load`.
-  torch::Tensor forward(const torch::Tensor& x, Rotary rotary, LmOutput& extras);
+  // With `cache`, x continues the cached positions (incremental decoding).
+  torch::Tensor forward(const torch::Tensor& x, Rotary rotary, LmOutput& extras,
+                        KvCache* cache = nullptr);
 
  private:
   RMSNorm norm1_{nullptr}, norm2_{nullptr};
@@ -39,7 +41,9 @@ class LanguageModelImpl : public torch::nn::Module {
   void init_weights();
 
   torch::Tensor embed(const torch::Tensor& tokens);  // [B, T] -> [B, T, D]
-  LmOutput forward(const torch::Tensor& embeds);     // [B, T, D] -> logits [B, T, V]
+  // [B, T, D] -> logits [B, T, V]. With `cache` (one KvCache per block,
+  // sized on first use), embeds continue the cached positions.
+  LmOutput forward(const torch::Tensor& embeds, std::vector<KvCache>* cache = nullptr);
   // [B, T, D] -> final normed hidden states [B, T, D] (a causal text tower).
   torch::Tensor hidden(const torch::Tensor& embeds);
   int64_t dim() const { return options_.width; }
@@ -48,7 +52,8 @@ class LanguageModelImpl : public torch::nn::Module {
  private:
   LmOptions options_;
   int64_t vocab_size_;
-  torch::Tensor run_blocks(const torch::Tensor& embeds, LmOutput& out);
+  torch::Tensor run_blocks(const torch::Tensor& embeds, LmOutput& out,
+                           std::vector<KvCache>* cache = nullptr);
   torch::nn::Embedding embed_{nullptr};
   torch::nn::ModuleList blocks_;
   RMSNorm norm_{nullptr};

@@ -15,6 +15,7 @@ torch::Tensor splice_visual_tokens(const torch::Tensor& embeds, const torch::Ten
   TORCH_CHECK(slots == visual.size(0) * visual.size(1), "splice: ", slots,
               " image placeholders but ", visual.size(0) * visual.size(1), " visual tokens ",
               visual.sizes());
+  if (slots == 0) return embeds;  // text only
   return embeds.masked_scatter(mask.unsqueeze(-1).expand_as(embeds),
                                visual.to(embeds.scalar_type()).reshape({-1, embeds.size(2)}));
 }

@@ -2,18 +2,23 @@
 
 #include <torch/csrc/autograd/profiler_legacy.h>
 
-#include "data/tokenizer.h"
+#include "data/dataset.h"
 
 namespace ablate {
+namespace {
+constexpr int kFlopsBatch = 32;
+}  // namespace
 
 int64_t forward_flops_per_example(Vlm& model, const ExperimentConfig& config) {
   using namespace torch::autograd::profiler;
-  // One image and the longest text the world produces: the cost of the
-  // longest training sequence, the same for every seed.
-  const auto& s = model->shapes();
-  const auto image = torch::zeros({3, config.data.resolution, config.data.resolution});
-  const Batch batch =
-      collate({image}, {std::vector<int>(s.max_text_tokens, Tokenizer::kEos)}, s.num_visual_tokens);
+  // The mean cost of a training example under data.mix, padding included:
+  // a fixed batch of the stream of seed 0 (the same for every seed of a
+  // config, so budgets in FLOPs do not depend on the seed).
+  ExperimentConfig fixed = config;
+  fixed.seed = 0;
+  fixed.train.batch_size = kFlopsBatch;
+  const std::unordered_set<std::string> none;
+  const Batch batch = TrainStream(fixed, none).batch(0, model->shapes().num_visual_tokens);
   torch::NoGradGuard no_grad;
   enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(
       torch::profiler::impl::ProfilerState::CPU, /*report_input_shapes=*/true,
@@ -24,7 +29,7 @@ int64_t forward_flops_per_example(Vlm& model, const ExperimentConfig& config) {
   for (const auto& thread : events) {
     for (auto event : thread) flops += static_cast<int64_t>(event.flops());
   }
-  return flops;
+  return flops / kFlopsBatch;
 }
 
 }  // namespace ablate

@@ -11,8 +11,8 @@
 
 namespace ablate {
 
-// Of one example with the longest text the world produces; the model must be
-// on the CPU.
+// Mean over a fixed batch of training documents (data.mix, padding included);
+// the model must be on the CPU.
 int64_t forward_flops_per_example(Vlm& model, const ExperimentConfig& config);
 
 }  // namespace ablate

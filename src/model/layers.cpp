@@ -24,13 +24,13 @@ RotaryImpl::RotaryImpl(int64_t head_dim, int64_t max_len, double base) {
   sin_ = register_buffer("sin", full.sin().to(torch::kFloat32));
 }
 
-torch::Tensor RotaryImpl::forward(const torch::Tensor& x) {
+torch::Tensor RotaryImpl::forward(const torch::Tensor& x, int64_t offset) {
   TORCH_CHECK(x.dim() == 4, "rotary: expected [B, H, T, Dh], got ", x.sizes());
   const int64_t t = x.size(2), half = x.size(3) / 2;
-  TORCH_CHECK(t <= cos_.size(0), "rotary: sequence of ", t, " tokens exceeds max_seq_len ",
-              cos_.size(0));
-  const auto cos = cos_.slice(0, 0, t).to(x.scalar_type());
-  const auto sin = sin_.slice(0, 0, t).to(x.scalar_type());
+  TORCH_CHECK(offset + t <= cos_.size(0), "rotary: sequence of ", offset + t,
+              " tokens exceeds max_seq_len ", cos_.size(0));
+  const auto cos = cos_.slice(0, offset, offset + t).to(x.scalar_type());
+  const auto sin = sin_.slice(0, offset, offset + t).to(x.scalar_type());
   const auto rotated = torch::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, /*dim=*/-1);
   return x * cos + rotated * sin;
 }
@@ -76,6 +76,32 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   const auto out =
       torch::matmul(weights, v).transpose(1, 2).reshape({b, t, num_heads_ * head_dim_});
   return out_(out);
+}
+
+torch::Tensor AttentionImpl::forward_cached(const torch::Tensor& x, Rotary rotary,
+                                            KvCache& cache) {
+  TORCH_CHECK(x.dim() == 3, "attention: expected x [B, T, D], got ", x.sizes());
+  const int64_t b = x.size(0), t = x.size(1), past = cache.length();
+  auto q = q_(x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);  // [B, H, T, Dh]
+  auto k = k_(x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
+  auto v = v_(x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
+  q = rotary(q, past);
+  k = rotary(k, past);
+  if (past > 0) {
+    k = torch::cat({cache.k, k}, /*dim=*/2);  // [B, H, past + T, Dh]
+    v = torch::cat({cache.v, v}, /*dim=*/2);
+  }
+  cache.k = k;
+  cache.v = v;
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(head_dim_));
+  if (t > 1) {  // query i (position past + i) sees keys 0 .. past + i
+    const auto future =
+        torch::ones({t, past + t}, torch::TensorOptions().dtype(torch::kBool).device(x.device()))
+            .triu(past + 1);
+    scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
+  }
+  const auto weights = torch::softmax(scores, /*dim=*/-1).to(v.scalar_type());
+  return out_(torch::matmul(weights, v).transpose(1, 2).reshape({b, t, num_heads_ * head_dim_}));
 }
 
 MlpImpl::MlpImpl(int64_t in_dim, int64_t hidden_dim, int64_t out_dim) {

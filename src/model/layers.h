@@ -22,12 +22,20 @@ TORCH_MODULE(RMSNorm);
 class RotaryImpl : public torch::nn::Module {
  public:
   RotaryImpl(int64_t head_dim, int64_t max_len, double base = 10000.0);
-  torch::Tensor forward(const torch::Tensor& x);  // [B, H, T, Dh] -> [B, H, T, Dh]
+  // [B, H, T, Dh] at positions offset .. offset + T - 1 -> [B, H, T, Dh]
+  torch::Tensor forward(const torch::Tensor& x, int64_t offset = 0);
 
  private:
   torch::Tensor cos_, sin_;  // [max_len, Dh]
 };
 TORCH_MODULE(Rotary);
+
+// Keys and values of the positions decoded so far, of one attention layer:
+// [B, H, S, Dh] each, undefined before the first call (incremental decoding).
+struct KvCache {
+  torch::Tensor k, v;
+  int64_t length() const { return k.defined() ? k.size(2) : 0; }
+};
 
 // Multi-head attention; self-attention when `context` is undefined,
 // cross-attention otherwise. `causal` masks future positions (T == S).
@@ -39,6 +47,9 @@ class AttentionImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {},
                         bool causal = false, Rotary rotary = nullptr,
                         const torch::Tensor& blocked = {});
+  // Causal self-attention of x [B, T, D] (positions cache.length() onwards)
+  // over the cached positions and itself; appends x's keys and values.
+  torch::Tensor forward_cached(const torch::Tensor& x, Rotary rotary, KvCache& cache);
 
  private:
   int64_t num_heads_, head_dim_;

@@ -5,31 +5,12 @@
 
 #include "core/error.h"
 #include "data/tokenizer.h"
+#include "eval/benchmark.h"
 #include "lm/splice.h"
 #include "pretrain/pretrain.h"
 
 namespace ablate {
 namespace {
-
-// Longest text after an image: a caption of max_objects objects with every
-// template, or a question with its answer; computed from the generator so it
-// cannot drift from it.
-int max_text_tokens(const DataOptions& data) {
-  Scene scene;
-  for (int i = 0; i < data.max_objects; ++i) {
-    Object o;
-    o.size = 0;
-    o.colour = 5;  // "orange": takes the article "an", same length as "a"
-    scene.objects.push_back(o);
-  }
-  size_t longest = 0;
-  for (const auto& ref : caption_references(scene))
-    longest = std::max(longest, caption_text(ref).size());
-  // Questions: "what shape is the <colour> object ?" + answer is the longest form.
-  VqaItem q{"shape", "what shape is the orange object ?", {"triangle"}};
-  longest = std::max(longest, vqa_text(q).size());
-  return static_cast<int>(longest);
-}
 
 }  // namespace
 
@@ -62,6 +43,19 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
     if (c.train.freeze.size() == 3) {
       fail("train.freeze lists every stage (encoder, connector, lm): nothing would train");
     }
+    const double mix_total = c.data.mix.captions + c.data.mix.interleaved + c.data.mix.text;
+    if (!(mix_total > 0)) {
+      fail("data.mix: captions, interleaved and text are all 0; at least one must be positive");
+    }
+    if (c.eval.benchmarks.empty()) {
+      fail(fmt::format("eval.benchmarks is empty; available: {}", fmt::join(kBenchmarkNames, ", ")));
+    }
+    for (int k : c.eval.shots) {
+      if (k > c.eval.shot_pool) {
+        fail(fmt::format("eval.shots has {} but eval.shot_pool={} holds fewer examples", k,
+                         c.eval.shot_pool));
+      }
+    }
     check_pretrain_config(c);
     VlmShapes s;
     const auto& enc = encoder_registry().get(c.encoder.type);
@@ -73,11 +67,21 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
     const ConnectorShapes cs{s.num_patches, s.encoder_dim, s.lm_dim};
     s.num_visual_tokens =
         connector_registry().get(c.connector.type).num_output_tokens(c.connector, cs);
-    s.max_text_tokens = max_text_tokens(c.data);
-    const int seq = 1 + s.num_visual_tokens + s.max_text_tokens;
-    if (seq > c.lm.max_seq_len) {
-      fail(fmt::format("sequences need {} tokens (1 + {} visual + {} text) but lm.max_seq_len={}",
-                       seq, s.num_visual_tokens, s.max_text_tokens, c.lm.max_seq_len));
+    s.longest_document = longest_training_document(c.data, s.num_visual_tokens);
+    if (s.longest_document > c.lm.max_seq_len) {
+      fail(fmt::format(
+          "training documents need up to {} tokens ({} visual per image, up to data.max_images={} "
+          "images) but lm.max_seq_len={}",
+          s.longest_document, s.num_visual_tokens, c.data.max_images, c.lm.max_seq_len));
+    }
+    s.longest_prompt =
+        longest_eval_sequence(make_eval_set(c.data, c.eval), c.eval, s.num_visual_tokens);
+    if (s.longest_prompt > c.lm.max_seq_len) {
+      fail(fmt::format(
+          "evaluation prompts need up to {} tokens ({} visual per image, up to {} shots in "
+          "eval.shots) but lm.max_seq_len={}",
+          s.longest_prompt, s.num_visual_tokens,
+          *std::max_element(c.eval.shots.begin(), c.eval.shots.end()), c.lm.max_seq_len));
     }
     return s;
   } catch (const ConfigError& e) {
@@ -117,15 +121,22 @@ void VlmImpl::init_weights(uint64_t seed) {
 }
 
 torch::Tensor VlmImpl::encode_images(const torch::Tensor& images) {
+  if (images.size(0) == 0) {  // a batch of text-only documents
+    return torch::zeros({0, shapes_.num_visual_tokens, shapes_.lm_dim},
+                        images.options().dtype(torch::kFloat32));
+  }
   return connector_(encoder_(images));
 }
 
-LmOutput VlmImpl::run_lm(const torch::Tensor& tokens, const torch::Tensor& visual) {
-  return lm_(splice_visual_tokens(lm_->embed(tokens), tokens, visual, Tokenizer::kImage));
+LmOutput VlmImpl::run_lm(const torch::Tensor& tokens, const torch::Tensor& visual,
+                         std::vector<KvCache>* cache) {
+  return lm_->forward(splice_visual_tokens(lm_->embed(tokens), tokens, visual, Tokenizer::kImage),
+                      cache);
 }
 
-torch::Tensor VlmImpl::logits(const torch::Tensor& tokens, const torch::Tensor& visual) {
-  return run_lm(tokens, visual).logits;
+torch::Tensor VlmImpl::logits(const torch::Tensor& tokens, const torch::Tensor& visual,
+                              std::vector<KvCache>* cache) {
+  return run_lm(tokens, visual, cache).logits;
 }
 
 torch::Tensor per_example_loss(const torch::Tensor& logits, const torch::Tensor& tokens,

@@ -12,7 +12,7 @@
 
 #include "connectors/connector.h"
 #include "core/config.h"
-#include "data/dataset.h"
+#include "data/document.h"
 #include "encoders/encoder.h"
 #include "lm/lm.h"
 
@@ -25,7 +25,8 @@ struct VlmShapes {
   int encoder_dim = 0;
   int lm_dim = 0;
   int vocab_size = 0;
-  int max_text_tokens = 0;  // longest text the world produces after an image
+  int64_t longest_document = 0;  // longest training document, tokens
+  int64_t longest_prompt = 0;    // longest evaluation prompt plus its decoding limit
 };
 
 // Cross-field and registry checks; ConfigError names `source` (the config's
@@ -42,10 +43,14 @@ class VlmImpl : public torch::nn::Module {
   // Seeds torch's generator from config.seed and draws all initial weights.
   void init_weights(uint64_t seed);
 
-  // images [B, 3, H, W] -> visual tokens [B, N, D_lm]
+  // images [M, 3, H, W] -> visual tokens [M, N, D_lm] (M may be 0)
   torch::Tensor encode_images(const torch::Tensor& images);
-  // tokens [B, T] with N placeholders per image, visual [B, N, D_lm] -> logits [B, T, V]
-  torch::Tensor logits(const torch::Tensor& tokens, const torch::Tensor& visual);
+  // tokens [B, T] with N placeholders per image, visual [M, N, D_lm] for the
+  // M images of the batch in reading order -> logits [B, T, V]
+  // With `cache`, tokens continue the cached positions (incremental decoding;
+  // visual holds the images of the new tokens only, [0, N, D_lm] for none).
+  torch::Tensor logits(const torch::Tensor& tokens, const torch::Tensor& visual,
+                       std::vector<KvCache>* cache = nullptr);
 
   struct Loss {
     torch::Tensor total;  // what is optimised: lm + aux_loss_weight * aux
@@ -65,7 +70,8 @@ class VlmImpl : public torch::nn::Module {
 
  private:
   // Splices `visual` into the placeholders of `tokens` and runs the LM.
-  LmOutput run_lm(const torch::Tensor& tokens, const torch::Tensor& visual);
+  LmOutput run_lm(const torch::Tensor& tokens, const torch::Tensor& visual,
+                  std::vector<KvCache>* cache = nullptr);
 
   VlmShapes shapes_;
   double aux_loss_weight_;

@@ -70,6 +70,8 @@ ExperimentConfig encoder_cache_config(const ExperimentConfig& config) {
   key.data.max_objects = config.data.max_objects;
   key.eval.seed = config.eval.seed;  // the evaluation scenes kept out of pre-training
   key.eval.num_items = config.eval.num_items;
+  key.eval.benchmarks = config.eval.benchmarks;
+  key.eval.shot_pool = config.eval.shot_pool;
   return key;
 }
 

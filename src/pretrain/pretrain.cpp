@@ -7,6 +7,7 @@
 #include "core/io.h"
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "eval/benchmark.h"
 #include "data/language.h"
 #include "data/render.h"
 #include "pretrain/clip.h"
@@ -38,11 +39,6 @@ DataOptions pretrain_data_options(const ExperimentConfig& config) {
     data.min_objects = std::min(data.min_objects, data.max_objects);
   }
   return data;
-}
-
-const Tokenizer& pretrain_tokenizer() {
-  static const Tokenizer tokenizer(pretrain_words());
-  return tokenizer;
 }
 
 void check_pretrain_config(const ExperimentConfig& config) {
@@ -113,7 +109,7 @@ PretrainBatch collate_captions(const std::vector<torch::Tensor>& images,
   std::vector<std::vector<int>> ids;
   size_t longest = 0;
   for (const auto& c : captions) {
-    ids.push_back(pretrain_tokenizer().encode(c));
+    ids.push_back(Tokenizer::world().encode(c));
     ids.back().push_back(Tokenizer::kEos);
     longest = std::max(longest, ids.back().size());
   }
@@ -143,7 +139,7 @@ PretrainedEncoder pretrain_encoder(const ExperimentConfig& config, const std::st
   torch::manual_seed(derive_seed({uint64_t(p.seed), kPretrainStream}));
   Encoder encoder = encoder_registry().get(options.type).make(options, resolution);
   encoder->init_weights();
-  Objective objective = entry.make(options, *encoder, pretrain_tokenizer().vocab_size());
+  Objective objective = entry.make(options, *encoder, Tokenizer::world().vocab_size());
   objective->init_weights();
 
   std::vector<torch::optim::OptimizerParamGroup> groups;

@@ -30,8 +30,6 @@ int pretrain_resolution(const ExperimentConfig& config);
 EncoderOptions pretrain_encoder_options(const ExperimentConfig& config);
 // data options of pre-training scenes (encoder.pretrain.max_objects applied).
 DataOptions pretrain_data_options(const ExperimentConfig& config);
-// The text tower's vocabulary: the world's words plus the dense-caption words.
-const Tokenizer& pretrain_tokenizer();
 
 class PretrainStream {
  public:

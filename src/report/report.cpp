@@ -16,17 +16,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Column order of the table; metrics not listed follow alphabetically.
-const std::vector<std::string> kPreferredOrder = {"average", "caption.cider_d", "caption.bleu_4",
-                                                  "vqa.accuracy"};
+// Headline columns (eval/evaluate.h): MM1's aggregates, then each
+// benchmark's 0-shot score and text_core. The CSV holds every metric.
+bool is_headline(const std::string& name) {
+  if (name == "average" || name == "text_core" || name.rfind("average.", 0) == 0) return true;
+  const auto dot = name.find('.');
+  return dot != std::string::npos && name.substr(dot) == ".0shot";
+}
 
+// Headline metrics first (averages, then benchmarks), the rest alphabetically.
 std::vector<std::string> metric_order(const nlohmann::json& metrics) {
   std::vector<std::string> names;
-  for (const auto& n : kPreferredOrder) {
-    if (metrics.contains(n)) names.push_back(n);
+  for (const auto& [name, _] : metrics.items()) {
+    if (name.rfind("average", 0) == 0) names.push_back(name);
   }
   for (const auto& [name, _] : metrics.items()) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    if (is_headline(name) && name.rfind("average", 0) != 0) names.push_back(name);
+  }
+  for (const auto& [name, _] : metrics.items()) {
+    if (!is_headline(name)) names.push_back(name);
   }
   return names;
 }
@@ -115,14 +123,18 @@ std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecord
     out += "No finished trials yet.\n";
   } else {
     const auto& names = rows.front().metric_names;
+    std::vector<size_t> columns;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (is_headline(names[i])) columns.push_back(i);
+    }
     out += "| rank | config | seeds |";
-    for (const auto& n : names) out += fmt::format(" {} |", n);
+    for (size_t i : columns) out += fmt::format(" {} |", names[i]);
     out += "\n|---:|---|---:|";
-    for (size_t i = 0; i < names.size(); ++i) out += "---:|";
+    for (size_t i = 0; i < columns.size(); ++i) out += "---:|";
     out += "\n";
     for (size_t r = 0; r < rows.size(); ++r) {
       out += fmt::format("| {} | {} | {} |", r + 1, rows[r].label, rows[r].num_seeds);
-      for (size_t i = 0; i < rows[r].mean.size(); ++i) {
+      for (size_t i : columns) {
         out += rows[r].num_seeds > 1
                    ? fmt::format(" {:.1f} ± {:.1f} |", rows[r].mean[i], rows[r].std[i])
                    : fmt::format(" {:.1f} |", rows[r].mean[i]);
@@ -133,12 +145,12 @@ std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecord
   // Shortcut baselines of the evaluation items (identical for every trial).
   for (const auto& t : records.trials) {
     if (t.state != "done" || !t.scores.contains("baselines")) continue;
+    out += "\nShortcut baselines (the same at every shot count):";
     for (const auto& [name, value] : t.scores["baselines"].items()) {
-      if (value.is_number())
-        out += fmt::format("\nShortcut baseline {}: {:.1f}", name, value.get<double>());
+      if (value.is_number()) out += fmt::format(" {}: {:.1f}", name, value.get<double>());
     }
     if (t.scores["baselines"].contains("note")) {
-      out += fmt::format(" ({})", t.scores["baselines"]["note"].get<std::string>());
+      out += fmt::format("\n({})", t.scores["baselines"]["note"].get<std::string>());
     }
     out += "\n";
     break;

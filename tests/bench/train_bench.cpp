@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "data/dataset.h"
+#include "data/language.h"
 #include "data/render.h"
 #include "eval/caption_metrics.h"
 #include "model/vlm.h"

@@ -6,8 +6,11 @@
 #include <cmath>
 
 #include "data/dataset.h"
+#include "data/knowledge.h"
+#include "eval/benchmark.h"
 #include "data/language.h"
 #include "data/render.h"
+#include "core/error.h"
 #include "data/tokenizer.h"
 #include "test_util.h"
 
@@ -139,22 +142,36 @@ TEST(Dataset, EvaluationScenesNeverReachTraining) {
   c.data.min_objects = 1;
   c.data.max_objects = 1;
   c.eval.num_items = 200;
+  // One object per scene: no relation to ask about.
+  EXPECT_THROW(make_eval_set(c.data, c.eval), ConfigError);
+  c.eval.benchmarks = {"caption", "vqa", "knowledge_vqa", "text_core"};
   const EvalSet eval = make_eval_set(c.data, c.eval);
-  EXPECT_EQ(eval.captions.size(), 200u);
-  EXPECT_EQ(eval.vqa.size(), 200u);
-  const TrainStream stream(c, eval.signatures);
-  for (int64_t i = 0; i < 3000; ++i) {
-    ASSERT_EQ(eval.signatures.count(scene_signature(stream.example(i).first)), 0u);
+  ASSERT_EQ(eval.benchmarks.size(), 4u);
+  for (const auto& b : eval.benchmarks) {
+    EXPECT_EQ(b.items.size(), 200u) << b.name;
+    EXPECT_EQ(b.shot_pool.size(), 16u) << b.name;
   }
-  // Exclusion is real: forbid example 0's scene and it is replaced.
+  const TrainStream stream(c, eval.signatures);
+  int64_t scenes = 0;
+  for (int64_t i = 0; i < 3000; ++i) {
+    for (const Scene& s : stream.example(i).scenes()) {
+      ASSERT_EQ(eval.signatures.count(scene_signature(s)), 0u);
+      ++scenes;
+    }
+  }
+  EXPECT_GT(scenes, 3000) << "interleaved documents hold several scenes";
+  // Exclusion is real: forbid the first scene of a document and it is replaced.
   const std::unordered_set<std::string> none;
-  const auto natural = scene_signature(TrainStream(c, none).example(0).first);
+  int64_t index = 0;
+  while (TrainStream(c, none).example(index).scenes().empty()) ++index;
+  const auto natural = scene_signature(TrainStream(c, none).example(index).scenes()[0]);
   const std::unordered_set<std::string> forbid = {natural};
-  EXPECT_NE(scene_signature(TrainStream(c, forbid).example(0).first), natural);
+  EXPECT_NE(scene_signature(TrainStream(c, forbid).example(index).scenes()[0]), natural);
 }
 
 TEST(Dataset, SameSeedSameDataAcrossConfigsAndBatchLayout) {
   auto a = testing::tiny_config();
+  a.train.batch_size = 16;
   auto b = a;
   b.connector.type = "attn_pool";
   b.lm.width = 32;
@@ -167,14 +184,67 @@ TEST(Dataset, SameSeedSameDataAcrossConfigsAndBatchLayout) {
   EXPECT_FALSE(torch::equal(x.tokens, TrainStream(b, none).batch(3, 4).tokens));
 
   ASSERT_EQ(x.tokens.size(0), a.train.batch_size);
+  int64_t placeholders = 0;
   for (int64_t r = 0; r < x.tokens.size(0); ++r) {
+    const Document doc = TrainStream(a, none).example(3 * 16 + r);
     EXPECT_EQ(x.tokens[r][0].item<int64_t>(), Tokenizer::kBos);
-    for (int i = 1; i <= 4; ++i) EXPECT_EQ(x.tokens[r][i].item<int64_t>(), Tokenizer::kImage);
-    EXPECT_EQ(x.loss_mask[r].slice(0, 0, 5).sum().item<float>(), 0.0f) << "no loss on bos or image";
-    // Targets are exactly the text tokens: non-pad after the image.
-    const auto text = x.tokens[r].slice(0, 5).ne(Tokenizer::kPad).to(torch::kFloat32);
-    EXPECT_TRUE(torch::equal(text, x.loss_mask[r].slice(0, 5)));
+    int64_t t = 1;
+    for (const auto& seg : doc.segments) {
+      for (int i = 0; i < (seg.is_image ? 4 : static_cast<int>(seg.text.size())); ++i, ++t) {
+        EXPECT_EQ(x.tokens[r][t].item<int64_t>(), seg.is_image ? Tokenizer::kImage : seg.text[i]);
+        EXPECT_EQ(x.loss_mask[r][t].item<float>(), seg.is_image ? 0.0f : 1.0f);
+      }
+    }
+    EXPECT_EQ(doc.segments.back().text.back(), Tokenizer::kEos);
+    EXPECT_EQ(x.loss_mask[r].slice(0, t).sum().item<float>(), 0.0f) << "no loss on padding";
+    EXPECT_EQ(x.loss_mask[r][0].item<float>(), 0.0f) << "no loss on <bos>";
+    placeholders += doc.num_images() * 4;
   }
+  EXPECT_EQ(x.tokens.eq(Tokenizer::kImage).sum().item<int64_t>(), placeholders);
+  EXPECT_EQ(x.images.size(0) * 4, placeholders) << "one image per 4 placeholders, reading order";
+}
+
+TEST(Dataset, MixtureRatiosAreHonouredWithinSamplingError) {
+  auto c = testing::tiny_config();
+  const std::unordered_set<std::string> none;
+  for (const std::array<double, 3> mix : {std::array<double, 3>{0.45, 0.45, 0.10},
+                                          std::array<double, 3>{2, 0, 1},
+                                          std::array<double, 3>{0, 0, 1}}) {
+    c.data.mix = {mix[0], mix[1], mix[2]};
+    const TrainStream stream(c, none);
+    constexpr int kDocs = 4000;
+    std::array<int, 3> counts{};
+    for (int i = 0; i < kDocs; ++i) {
+      int kind = -1;
+      const Document doc = stream.example(i, &kind);
+      ++counts.at(kind);
+      EXPECT_EQ(doc.num_images(), kind == 0 ? 1 : kind == 2 ? 0 : doc.num_images());
+      if (kind == 1) {
+        EXPECT_GE(doc.num_images(), 2);
+        EXPECT_LE(doc.num_images(), c.data.max_images);
+      }
+    }
+    const double total = mix[0] + mix[1] + mix[2];
+    for (int k = 0; k < 3; ++k) {
+      const double p = mix[k] / total;
+      const double sd = std::sqrt(p * (1 - p) / kDocs);
+      EXPECT_NEAR(double(counts[k]) / kDocs, p, 4 * sd + 1e-9) << kDocumentKinds[k];
+    }
+  }
+}
+
+TEST(Dataset, LongestDocumentBoundHoldsForRandomDocuments) {
+  auto c = testing::tiny_config();
+  c.data.max_objects = 6;
+  c.data.max_images = 4;
+  c.data.synthetic_captions = 0.5;
+  const int64_t bound = longest_training_document(c.data, 4);
+  const std::unordered_set<std::string> none;
+  const TrainStream stream(c, none);
+  int64_t longest = 0;
+  for (int i = 0; i < 5000; ++i) longest = std::max(longest, stream.example(i).length(4));
+  EXPECT_LE(longest, bound);
+  EXPECT_GT(longest, bound / 2) << "the bound is not far above what documents need";
 }
 
 }  // namespace

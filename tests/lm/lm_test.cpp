@@ -59,6 +59,26 @@ TEST_P(LmSuite, LogitsShapeAndCausality) {
   EXPECT_THROW(lm(torch::randn({1, 33, 16})), c10::Error) << "longer than max_seq_len";
 }
 
+TEST_P(LmSuite, KeyValueCacheGivesTheLogitsOfTheFullSequence) {
+  auto lm = make();
+  lm->eval();
+  torch::InferenceMode guard;
+  const auto tokens = torch::randint(0, 11, {3, 10}, torch::kInt64);
+  const auto full = lm(lm->embed(tokens)).logits;  // [3, 10, 11]
+  // A 6-token prefix at once, then one token at a time.
+  std::vector<KvCache> cache;
+  std::vector<torch::Tensor> parts = {lm->forward(lm->embed(tokens.slice(1, 0, 6)), &cache).logits};
+  for (int t = 6; t < 10; ++t) {
+    parts.push_back(lm->forward(lm->embed(tokens.slice(1, t, t + 1)), &cache).logits);
+  }
+  EXPECT_EQ(cache.front().length(), 10);
+  EXPECT_TRUE(torch::allclose(torch::cat(parts, 1), full, /*rtol=*/1e-5, /*atol=*/1e-5));
+  EXPECT_THROW(
+      for (int t = 10; t < 40; ++t) lm->forward(lm->embed(tokens.slice(1, 0, 1)), &cache),
+      c10::Error)
+      << "the cache counts toward max_seq_len";
+}
+
 TEST_P(LmSuite, GradientsReachEveryParameterAndAuxLossIsReported) {
   auto lm = make();
   const auto out = lm(lm->embed(torch::randint(0, 11, {4, 12}, torch::kInt64)));

@@ -1,5 +1,7 @@
 // The assembled VLM: derived shapes, loss definition, learning on a fixed batch.
 #include "model/flops.h"
+#include "data/tokenizer.h"
+#include "eval/decode.h"
 #include "model/vlm.h"
 
 #include <gtest/gtest.h>
@@ -71,9 +73,13 @@ TEST(Vlm, ForwardFlopsCoverTheLanguageModelsMatrixProducts) {
   EXPECT_EQ(flops, forward_flops_per_example(model, c));
   // Lower bound from the LM alone: per token 2 x (q, k, v, out, gate, up, down)
   // weights, plus attention scores and mixing (2 x 2 x T x D per token), plus
-  // the tied output head (2 x D x V).
+  // the tied output head (2 x D x V), over the padded length of the fixed
+  // batch of 32 documents the count is taken on.
   const VlmShapes s = model->shapes();
-  const int64_t t = 1 + s.num_visual_tokens + s.max_text_tokens;
+  auto fixed = c;
+  fixed.train.batch_size = 32;
+  const std::unordered_set<std::string> none;
+  const int64_t t = TrainStream(fixed, none).batch(0, s.num_visual_tokens).tokens.size(1);
   const int64_t d = c.lm.width, hidden = static_cast<int64_t>(d * c.lm.mlp_ratio);
   const int64_t per_token = c.lm.depth * (2 * (4 * d * d + 3 * d * hidden) + 4 * t * d) +
                             2 * d * s.vocab_size;
@@ -86,6 +92,45 @@ TEST(Vlm, ForwardFlopsCoverTheLanguageModelsMatrixProducts) {
   Vlm bigger(more);
   bigger->init_weights(0);
   EXPECT_GT(forward_flops_per_example(bigger, more), flops);
+}
+
+TEST(Vlm, CachedGreedyDecodingMatchesRecomputingTheWholeSequence) {
+  auto c = testing::tiny_config();
+  Vlm model(c);
+  model->init_weights(3);
+  model->eval();
+  torch::InferenceMode guard;
+  const std::unordered_set<std::string> none;
+  // Two-image prompts (an interleaved document's first 2 images and text).
+  std::vector<Document> prompts;
+  for (int64_t i = 0; prompts.size() < 3; ++i) {
+    int kind = 0;
+    Document d = TrainStream(c, none).example(i, &kind);
+    if (kind != 1) continue;
+    d.segments.resize(4);  // image, text, image, text
+    prompts.push_back(d);
+  }
+  for (auto& p : prompts) p.segments[3].text.resize(2);  // equal lengths
+  prompts[1].segments[1].text = prompts[0].segments[1].text;
+  prompts[2].segments[1].text = prompts[0].segments[1].text;
+  const Batch b = collate(prompts, c.data, model->shapes().num_visual_tokens);
+  const auto visual = model->encode_images(b.images);
+  const auto cached = greedy_decode(model, b.tokens, visual, 5, {Tokenizer::kEos});
+  // Reference: the whole sequence again at every step, no <eos> stop.
+  auto tokens = b.tokens;
+  for (int step = 0; step < 5; ++step) {
+    const auto next = model->logits(tokens, visual).select(1, -1).argmax(-1);
+    tokens = torch::cat({tokens, next.unsqueeze(1)}, 1);
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::vector<int> expected;
+    for (int64_t t = b.tokens.size(1); t < tokens.size(1); ++t) {
+      const int id = static_cast<int>(tokens[i][t].item<int64_t>());
+      if (id == Tokenizer::kEos) break;
+      expected.push_back(id);
+    }
+    EXPECT_EQ(cached[i], expected) << i;
+  }
 }
 
 TEST(Vlm, SameSeedSameWeights) {

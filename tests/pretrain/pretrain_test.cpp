@@ -1,6 +1,7 @@
 // Encoder pre-training: one suite over every registered objective, the cache
 // (hit, miss, corrupt entries, two processes at once), weights readable from
 // Python, and a pre-trained encoder inside a VLM trial.
+#include "eval/benchmark.h"
 #include "pretrain/pretrain.h"
 
 #include <gtest/gtest.h>
@@ -44,7 +45,7 @@ TEST_P(ObjectiveSuite, LossDecreasesOnATinyRun) {
   Encoder encoder = encoder_registry().get(o.type).make(o, c.data.resolution);
   encoder->init_weights();
   Objective objective =
-      objective_registry().get(GetParam()).make(o, *encoder, pretrain_tokenizer().vocab_size());
+      objective_registry().get(GetParam()).make(o, *encoder, Tokenizer::world().vocab_size());
   objective->init_weights();
   auto params = encoder->parameters();
   for (const auto& p : objective->parameters()) params.push_back(p);
@@ -104,7 +105,7 @@ TEST(Pretrain, DenseCaptionsNameEveryObjectAndItsPlace) {
   EXPECT_EQ(dense_caption(s),
             "a small red star in the top left . a large blue circle in the middle . two shapes "
             "in total .");
-  for (const auto id : pretrain_tokenizer().encode(dense_caption(s))) {
+  for (const auto id : Tokenizer::world().encode(dense_caption(s))) {
     EXPECT_NE(id, Tokenizer::kUnk);
   }
 }

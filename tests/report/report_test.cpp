@@ -18,7 +18,7 @@ TrialRecord done(const std::string& label, int seed, double average, double vqa)
   r.label = label;
   r.seed = seed;
   r.state = "done";
-  r.scores = {{"metrics", {{"vqa.accuracy", vqa}, {"average", average}}}};
+  r.scores = {{"metrics", {{"vqa.0shot", vqa}, {"average", average}, {"vqa.0shot.colour", 1.0}}}};
   return r;
 }
 
@@ -42,9 +42,11 @@ TEST(Report, RanksGroupsByMeanAverageWithStd) {
   EXPECT_DOUBLE_EQ(rows[0].std[0], std::sqrt(2.0));
   EXPECT_DOUBLE_EQ(rows[1].mean[1], 2.0);
   const std::string md = markdown_table(rows, {trials, {}});
-  EXPECT_NE(md.find("| 1 | b | 2 | 31.0 ± 1.4 | 6.0 ± 1.4 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1 | b | 2 | 31.0 ± 1.4 | 6.0 ± 1.4 |\n"), std::string::npos)
+      << "headline columns only: " << md;
+  EXPECT_EQ(md.find("colour"), std::string::npos) << "per-type scores are in the CSV: " << md;
   EXPECT_NE(md.find("failed: c seed 0"), std::string::npos) << md;
-  EXPECT_NE(csv_table(rows).find("1,\"b\",2,31,1.41421,6,1.41421"), std::string::npos)
+  EXPECT_NE(csv_table(rows).find("1,\"b\",2,31,1.41421,6,1.41421,1,0"), std::string::npos)
       << csv_table(rows);
 }
 

@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/tensor_file.h"
 #include "data/dataset.h"
+#include "eval/benchmark.h"
 #include "model/vlm.h"
 #include "sweep/trial.h"
 #include "train/trainer.h"

@@ -185,11 +185,16 @@ TEST(Trial, RecordsScoresOrTheReasonForFailure) {
   ASSERT_EQ(run_trial(ok, false, dir.file("cache")), TrialResult::done);
   EXPECT_TRUE(trial_done(ok));
   const auto scores = read_json(ok + "/scores.json");
+  // Every benchmark at every shot count of the tiny config (0 and 2).
   for (const char* key :
-       {"average", "caption.cider_d", "caption.bleu_4", "vqa.accuracy", "vqa.colour"}) {
+       {"average", "average.0shot", "average.2shot", "caption.0shot", "caption.2shot.bleu_4",
+        "vqa.0shot", "vqa.2shot.colour", "spatial_vqa.2shot", "knowledge_vqa.0shot", "text_core",
+        "text_core.next_word", "text_core.qa", "text_core.perplexity"}) {
     EXPECT_TRUE(scores["metrics"].contains(key)) << key;
   }
-  EXPECT_TRUE(scores["baselines"].contains("vqa.accuracy"));
+  for (const auto& name : kBenchmarkNames) EXPECT_TRUE(scores["baselines"].contains(name)) << name;
+  EXPECT_EQ(scores["prompts"]["vqa.2shot"].get<std::string>().rfind("<image> question :", 0), 0u)
+      << scores["prompts"]["vqa.2shot"];
   EXPECT_EQ(read_json(ok + "/status.json")["state"], "done");
 
   const std::string bad = dir.file("bad");

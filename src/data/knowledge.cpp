@@ -1,0 +1,117 @@
+#include "data/knowledge.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "data/document.h"
+
+namespace ablate {
+namespace {
+
+int pick(Rng& rng, size_t n) { return rng.uniform_int(static_cast<int>(n)); }
+
+Object random_object(Rng& rng) {
+  Object o;
+  o.shape = pick(rng, kShapeNames.size());
+  o.colour = pick(rng, kColourNames.size());
+  o.size = pick(rng, kSizeNames.size());
+  return o;
+}
+
+// Indices of objects whose key occurs once in the scene.
+template <class Key>
+std::vector<int> unique_by(const Scene& scene, Key key) {
+  std::vector<int> out;
+  for (size_t i = 0; i < scene.objects.size(); ++i) {
+    const auto k = key(scene.objects[i]);
+    if (std::count_if(scene.objects.begin(), scene.objects.end(),
+                      [&](const Object& o) { return key(o) == k; }) == 1) {
+      out.push_back(static_cast<int>(i));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool sample_knowledge_question(const Scene& scene, Rng& rng, VqaItem& item) {
+  const auto by_shape = unique_by(scene, [](const Object& o) { return o.shape; });
+  const auto by_colour = unique_by(scene, [](const Object& o) { return o.colour; });
+  if (by_shape.empty() && by_colour.empty()) return false;
+  int type = pick(rng, kKnowledgeTypes.size());
+  if (by_shape.empty()) type = 1;
+  if (by_colour.empty()) type = 0;
+  item.type = kKnowledgeTypes[type];
+  if (type == 0) {
+    const Object& o = scene.objects[by_shape[pick(rng, by_shape.size())]];
+    item.question = fmt::format("what has the same color as the {} ?", kShapeNames[o.shape]);
+    item.answers = repeat_answer(kColourThings[o.colour]);
+  } else {
+    const Object& o = scene.objects[by_colour[pick(rng, by_colour.size())]];
+    item.question = fmt::format("how many corners does the {} shape have ?", kColourNames[o.colour]);
+    item.answers = repeat_answer(kNumberWords[kShapeCorners[o.shape]]);
+  }
+  return true;
+}
+
+VqaItem sample_text_question(Rng& rng) {
+  VqaItem item;
+  const int type = pick(rng, kTextQaTypes.size());
+  item.type = kTextQaTypes[type];
+  if (type == 0) {
+    const int c = pick(rng, kColourNames.size());
+    item.question = fmt::format("what color is {} ?", kColourThings[c]);
+    item.answers = repeat_answer(kColourNames[c]);
+  } else if (type == 1) {
+    const int c = pick(rng, kColourNames.size());
+    item.question = fmt::format("what has the color {} ?", kColourNames[c]);
+    item.answers = repeat_answer(kColourThings[c]);
+  } else {
+    const int s = pick(rng, kShapeNames.size());
+    item.question = fmt::format("how many corners does a {} have ?", kShapeNames[s]);
+    item.answers = repeat_answer(kNumberWords[kShapeCorners[s]]);
+  }
+  return item;
+}
+
+std::string sample_text_sentence(Rng& rng) {
+  switch (rng.uniform_int(6)) {
+    case 0: {  // a colour fact, in one of two word orders
+      const int c = pick(rng, kColourNames.size());
+      return rng.bernoulli(0.5) ? fmt::format("{} is {} .", kColourThings[c], kColourNames[c])
+                                : fmt::format("the color of {} is {} .", kColourThings[c],
+                                              kColourNames[c]);
+    }
+    case 1: {  // a corner fact
+      const int s = pick(rng, kShapeNames.size());
+      return fmt::format("a {} has {} corners .", kShapeNames[s], kNumberWords[kShapeCorners[s]]);
+    }
+    case 2: {  // a fact question laid out like the VQA data
+      const VqaItem q = sample_text_question(rng);
+      return qa_words(q.question, q.answers[0]);
+    }
+    case 3: {  // the bridge to images: the fact asked about a named object
+      const Object o = random_object(rng);
+      if (rng.bernoulli(0.5)) {
+        return qa_words(fmt::format("what has the same color as the {} ?", referent(o)),
+                        kColourThings[o.colour]);
+      }
+      return qa_words(fmt::format("how many corners does the {} have ?", referent(o)),
+                      kNumberWords[kShapeCorners[o.shape]]);
+    }
+    default: {  // plain language about an imagined scene
+      const Object a = random_object(rng), b = random_object(rng);
+      return fmt::format("{} is {} {} .", object_phrase(a),
+                         kRelationNames[pick(rng, kRelationNames.size())], object_phrase(b));
+    }
+  }
+}
+
+std::vector<std::string> knowledge_words() {
+  std::vector<std::string> words = {"same", "corners", "does", "have"};
+  for (const char* w : kColourThings) words.push_back(w);
+  return words;
+}
+
+}  // namespace ablate

@@ -1,0 +1,137 @@
+#include "eval/benchmark.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "data/tokenizer.h"
+
+namespace ablate {
+namespace {
+
+// Stream identifiers keep evaluation items, few-shot pools, held-out text and
+// shot draws on unrelated seeds (and apart from training's).
+constexpr uint64_t kItemStream = 0x6974656d73;  // "items"
+constexpr uint64_t kPoolStream = 0x706f6f6c;    // "pool"
+constexpr uint64_t kTextStream = 0x74657874;    // "text"
+constexpr uint64_t kShotStream = 0x73686f74;    // "shot"
+
+uint64_t name_id(const std::string& name) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+// `count` items of `b` from consecutive seeds of `stream`, skipping seeds
+// whose scene carries no item.
+std::vector<EvalItem> make_items(const Benchmark& b, const std::string& name,
+                                 const DataOptions& data, const EvalOptions& eval, uint64_t stream,
+                                 int count) {
+  std::vector<EvalItem> items;
+  constexpr int kMaxSkipsPerItem = 100;
+  for (uint64_t i = 0; static_cast<int>(items.size()) < count; ++i) {
+    if (i > static_cast<uint64_t>(count) * kMaxSkipsPerItem) {
+      throw ConfigError(fmt::format(
+          "benchmark {}: scenes of {}..{} objects (data.min_objects, data.max_objects) "
+          "almost never carry its questions",
+          name, data.min_objects, data.max_objects));
+    }
+    EvalItem item;
+    if (b.make_item(derive_seed({uint64_t(eval.seed), stream, name_id(name), i}), data, item)) {
+      items.push_back(std::move(item));
+    }
+  }
+  return items;
+}
+
+}  // namespace
+
+Benchmark image_question_benchmark(
+    std::string models, std::function<bool(const Scene&, Rng&, VqaItem&)> ask) {
+  return {std::move(models), Scoring::kVqa,
+          [ask = std::move(ask)](uint64_t seed, const DataOptions& data, EvalItem& item) {
+            item.images = {generate_scene(seed, data)};
+            Rng rng(splitmix64(seed));
+            VqaItem q;
+            if (!ask(item.images[0], rng, q)) return false;
+            item.prompt = question_prompt(q.question);
+            item.references = q.answers;
+            item.type = q.type;
+            return true;
+          }};
+}
+
+EvalSet make_eval_set(const DataOptions& data, const EvalOptions& eval) {
+  EvalSet set;
+  for (const auto& name : eval.benchmarks) {
+    BenchmarkSet b;
+    b.name = name;
+    b.benchmark = &benchmark_registry().get(name);
+    b.items = make_items(*b.benchmark, name, data, eval, kItemStream, eval.num_items);
+    b.shot_pool = make_items(*b.benchmark, name, data, eval, kPoolStream, eval.shot_pool);
+    if (b.benchmark->scoring == Scoring::kText) {
+      for (int i = 0; i < eval.num_items; ++i) {
+        Rng rng(derive_seed({uint64_t(eval.seed), kTextStream, uint64_t(i)}));
+        b.documents.push_back(text_document(rng));
+      }
+    }
+    for (const auto* items : {&b.items, &b.shot_pool}) {
+      for (const auto& item : *items) {
+        for (const auto& scene : item.images) set.signatures.insert(scene_signature(scene));
+      }
+    }
+    set.benchmarks.push_back(std::move(b));
+  }
+  return set;
+}
+
+std::vector<int> shot_indices(const EvalOptions& eval, const std::string& benchmark, int index,
+                              int k) {
+  TORCH_CHECK(k <= eval.shot_pool, "few-shot: ", k, " examples from a pool of ", eval.shot_pool);
+  // Partial Fisher-Yates over the pool, seeded by (benchmark, item) only.
+  Rng rng(derive_seed({uint64_t(eval.seed), kShotStream, name_id(benchmark), uint64_t(index)}));
+  std::vector<int> pool(eval.shot_pool);
+  for (int i = 0; i < eval.shot_pool; ++i) pool[i] = i;
+  for (int i = 0; i < k; ++i) std::swap(pool[i], pool[i + rng.uniform_int(eval.shot_pool - i)]);
+  pool.resize(k);
+  return pool;
+}
+
+Document few_shot_prompt(const BenchmarkSet& set, const EvalOptions& eval, int index, int k) {
+  Document doc;
+  for (int s : shot_indices(eval, set.name, index, k)) {
+    const EvalItem& shot = set.shot_pool[s];
+    for (const auto& scene : shot.images) doc.add_image(scene);
+    // As training text lays it out: answers end with a period, captions already do.
+    const std::string& answer = shot.references.front();
+    const bool ended = answer.size() >= 1 && answer.back() == '.';
+    doc.add_text(shot.prompt + " " + answer + (ended ? "" : std::string(" ") + kEndOfAnswer),
+                 /*target=*/false);
+  }
+  const EvalItem& query = set.items[index];
+  for (const auto& scene : query.images) doc.add_image(scene);
+  doc.add_text(query.prompt, /*target=*/false);
+  return doc;
+}
+
+std::vector<int> shots_of(const BenchmarkSet& set, const EvalOptions& eval) {
+  if (set.benchmark->scoring == Scoring::kText) return {0};
+  return eval.shots;
+}
+
+int64_t longest_eval_sequence(const EvalSet& set, const EvalOptions& eval, int num_visual_tokens) {
+  int64_t longest = 0;
+  for (const auto& b : set.benchmarks) {
+    const int max_new = b.benchmark->scoring == Scoring::kCaption ? eval.max_caption_tokens
+                                                                  : eval.max_answer_tokens;
+    for (const auto& d : b.documents) longest = std::max(longest, d.length(num_visual_tokens));
+    for (int k : shots_of(b, eval)) {
+      for (int i = 0; i < static_cast<int>(b.items.size()); ++i) {
+        longest = std::max(longest,
+                           few_shot_prompt(b, eval, i, k).length(num_visual_tokens) + max_new);
+      }
+    }
+  }
+  return longest;
+}
+
+}  // namespace ablate

@@ -1,0 +1,18 @@
+// `vqa` models VQAv2: colour, shape, count and yes/no questions about one
+// image. Each question needs the image and its referent (a colour question
+// names a shape that occurs once; negatives of "is there" questions share a
+// colour or a shape with an object present), so naming any attribute seen is
+// not enough (../shared/PROXY-NOTES.md, point 2).
+#include "data/language.h"
+#include "eval/benchmark.h"
+
+namespace ablate {
+
+Benchmark vqa_benchmark() {
+  return image_question_benchmark("VQAv2", [](const Scene& scene, Rng& rng, VqaItem& q) {
+    q = sample_question(scene, rng);
+    return true;
+  });
+}
+
+}  // namespace ablate
