@@ -15,10 +15,12 @@
 #include "core/io.h"
 #include "core/version.h"
 #include "encoders/encoder.h"
+#include "eval/benchmark.h"
 #include "eval/score_file.h"
 #include "model/vlm.h"
 #include "pretrain/cache.h"
 #include "pretrain/objective.h"
+#include "report/contact_sheet.h"
 #include "report/report.h"
 #include "sweep/runner.h"
 #include "sweep/status.h"
@@ -122,9 +124,14 @@ int cmd_list() {
   for (const auto& name : objective_registry().names()) {
     fmt::print("  {:<12} {}\n", name, objective_registry().get(name).description);
   }
-  fmt::print("benchmarks:\n  {:<12} {}\n  {:<12} {}\n", "caption",
-             "captioning, CIDEr-D and BLEU-4 (COCO)", "vqa",
-             "colour / shape / count / exists questions, VQA accuracy (VQAv2)");
+  fmt::print("benchmarks (eval.benchmarks), scored at each of eval.shots:\n");
+  for (const auto& name : kBenchmarkNames) {
+    const Benchmark& b = benchmark_registry().get(name);
+    const char* metric = b.scoring == Scoring::kCaption ? "CIDEr-D and BLEU-4"
+                         : b.scoring == Scoring::kVqa   ? "VQA accuracy"
+                                                        : "next-word accuracy and text QA";
+    fmt::print("  {:<14} models {}; {}\n", name, b.models, metric);
+  }
   fmt::print("config keys:\n");
   for (const auto& [key, help] : describe_fields()) fmt::print("  {:<26} {}\n", key, help);
   return 0;
@@ -164,6 +171,12 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   pretrain->add_option("overrides", overrides, "key=value overrides");
   pretrain->add_option("--cache", cache_root, cache_help);
+
+  auto* show = app.add_subcommand(
+      "show-data", "write PNG contact sheets of training documents and benchmark items");
+  show->add_option("config", config_path, "experiment YAML")->required()->check(CLI::ExistingFile);
+  show->add_option("overrides", overrides, "key=value overrides");
+  show->add_option("--out", out, "folder for the PNGs")->required();
 
   auto* sweep = app.add_subcommand("sweep", "run an ablation spec and print the ranked table");
   sweep->add_option("spec", spec_path, "ablation YAML")->required()->check(CLI::ExistingFile);
@@ -214,6 +227,11 @@ int main(int argc, char** argv) {
   try {
     if (*train) return cmd_train(config_path, overrides, out, cache_root);
     if (*pretrain) return cmd_pretrain(config_path, overrides, cache_root);
+    if (*show) {
+      const auto config = load_checked_experiment(config_path, overrides);
+      for (const auto& file : show_data(config, out)) fmt::print("{}\n", file);
+      return 0;
+    }
     if (*sweep) {
       SweepOptions& options = sweep_options;
       if (!out.empty()) options.out_dir = out;
