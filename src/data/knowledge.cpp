@@ -19,25 +19,11 @@ Object random_object(Rng& rng) {
   return o;
 }
 
-// Indices of objects whose key occurs once in the scene.
-template <class Key>
-std::vector<int> unique_by(const Scene& scene, Key key) {
-  std::vector<int> out;
-  for (size_t i = 0; i < scene.objects.size(); ++i) {
-    const auto k = key(scene.objects[i]);
-    if (std::count_if(scene.objects.begin(), scene.objects.end(),
-                      [&](const Object& o) { return key(o) == k; }) == 1) {
-      out.push_back(static_cast<int>(i));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 bool sample_knowledge_question(const Scene& scene, Rng& rng, VqaItem& item) {
-  const auto by_shape = unique_by(scene, [](const Object& o) { return o.shape; });
-  const auto by_colour = unique_by(scene, [](const Object& o) { return o.colour; });
+  const auto by_shape = unique_indices(scene, [](const Object& o) { return o.shape; });
+  const auto by_colour = unique_indices(scene, [](const Object& o) { return o.colour; });
   if (by_shape.empty() && by_colour.empty()) return false;
   int type = pick(rng, kKnowledgeTypes.size());
   if (by_shape.empty()) type = 1;

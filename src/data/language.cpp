@@ -46,17 +46,6 @@ std::string caption_template(const Scene& scene, int t) {
   }
 }
 
-template <class Key>
-std::vector<int> unique_indices(const Scene& scene, Key key) {
-  std::vector<int> out;
-  for (size_t i = 0; i < scene.objects.size(); ++i) {
-    int count = 0;
-    for (const auto& o : scene.objects) count += key(o) == key(scene.objects[i]);
-    if (count == 1) out.push_back(static_cast<int>(i));
-  }
-  return out;
-}
-
 constexpr std::array<const char*, 3> kRowNames = {"top", "middle", "bottom"};
 constexpr std::array<const char*, 3> kColumnNames = {"left", "center", "right"};
 constexpr std::array<const char*, 4> kDenseWords = {"in", "total", "top", "bottom"};

@@ -61,6 +61,19 @@ std::string compare_images(const Scene& first, const Scene& second);
 std::string object_phrase(const Object& o);
 // Referent phrase "red star" (colour and shape).
 std::string referent(const Object& o);
+// Indices of the objects whose key (e.g. shape) occurs once in the scene: the
+// referents a question can name unambiguously.
+template <class Key>
+std::vector<int> unique_indices(const Scene& scene, Key key) {
+  std::vector<int> out;
+  for (size_t i = 0; i < scene.objects.size(); ++i) {
+    int count = 0;
+    for (const auto& o : scene.objects) count += key(o) == key(scene.objects[i]);
+    if (count == 1) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
 // kNumVqaAnswers copies of one answer (the world has no annotator disagreement).
 std::vector<std::string> repeat_answer(const std::string& answer);
 
