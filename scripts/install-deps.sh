@@ -10,6 +10,7 @@ packages=(
   libopenblas0-pthread    # without it LibTorch's fp32 matmuls use reference BLAS (~30x slower)
   libyaml-cpp-dev libfmt-dev libeigen3-dev nlohmann-json3-dev libcli11-dev
   libcairo2-dev           # anti-aliased rendering of proxy-world scenes
+  fonts-dejavu-core       # the font of signs in scenes (rendered text) and of contact sheets
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch           # tests only: checks that Python's torch.load reads saved encoders
   slurmctld slurmd slurm-client munge  # tests only: a single-node Slurm (scripts/local-slurm.sh)

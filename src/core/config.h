@@ -39,6 +39,7 @@ struct DataOptions {
   MixOptions mix;
   double synthetic_captions = 0.0;  // share of caption documents with dense captions (VeCap)
   int max_images = 3;               // images per interleaved document (2..max_images)
+  double text_scenes = 0.25;        // share of scenes with a sign (rendered text)
 
   template <class V>
   void visit(V& v) {
@@ -52,6 +53,8 @@ struct DataOptions {
             "share of caption documents with dense synthetic captions (MM1's VeCap)",
             in_range(0.0, 1.0));
     v.field("max_images", max_images, "most images in an interleaved document", in_range(2, 8));
+    v.field("text_scenes", text_scenes, "share of scenes with a sign showing a word or number",
+            in_range(0.0, 1.0));
   }
 };
 
@@ -256,8 +259,8 @@ struct TrainOptions {
 };
 
 // The benchmarks of the proxy world (eval/benchmark.h), in report order.
-inline const std::vector<std::string> kBenchmarkNames = {"caption", "vqa", "spatial_vqa",
-                                                         "knowledge_vqa", "text_core"};
+inline const std::vector<std::string> kBenchmarkNames = {
+    "caption", "text_caption", "vqa", "text_vqa", "spatial_vqa", "knowledge_vqa", "text_core"};
 
 struct EvalOptions {
   int num_items = 500;  // per benchmark

@@ -142,7 +142,11 @@ std::string interleaved_block(const Scene& scene, Rng& rng) {
   const int num_questions = rng.uniform_int(1, kMaxQuestions);
   for (int i = 0; i < num_questions; ++i) {
     VqaItem q;
-    if (kind == 1 || !sample_spatial_question(scene, rng, q)) q = sample_question(scene, rng);
+    // A sign is read in one question of two about its image.
+    const bool read = i == 0 && rng.bernoulli(0.5) && sample_reading_question(scene, rng, q);
+    if (!read && (kind == 1 || !sample_spatial_question(scene, rng, q))) {
+      q = sample_question(scene, rng);
+    }
     if (!out.empty()) out += " ";
     out += qa_words(q.question, q.answers.front());
   }
@@ -171,8 +175,8 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
     for (const auto& ref : caption_references(scene)) caption = std::max(caption, len(caption_words(ref)));
     VqaItem q = sample_question(scene, rng);
     question = std::max(question, len(qa_words(q.question, q.answers[0])));
-    if (sample_spatial_question(scene, rng, q)) {
-      question = std::max(question, len(qa_words(q.question, q.answers[0])));
+    for (auto* ask : {&sample_spatial_question, &sample_reading_question}) {
+      if (ask(scene, rng, q)) question = std::max(question, len(qa_words(q.question, q.answers[0])));
     }
     sentence = std::max(sentence, len(sample_text_sentence(rng)));
   }

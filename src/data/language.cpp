@@ -15,12 +15,15 @@ std::string with_article(const std::string& phrase) {
   return (vowel ? "an " : "a ") + phrase;
 }
 
+// Objects left to right, then the sign if there is one.
 std::string object_list(const Scene& scene) {
+  std::vector<std::string> items;
+  for (const auto& o : scene.objects) items.push_back(object_phrase(o));
+  if (!scene.sign.text.empty()) items.push_back(sign_phrase(scene.sign));
   std::string out;
-  const size_t n = scene.objects.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0) out += (i + 1 == n) ? " and " : " , ";
-    out += object_phrase(scene.objects[i]);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? " and " : " , ";
+    out += items[i];
   }
   return out;
 }
@@ -60,6 +63,8 @@ std::string place_phrase(const Object& o) {
 
 }  // namespace
 
+std::string sign_phrase(const Sign& sign) { return "a sign that says " + sign.text; }
+
 std::string object_phrase(const Object& o) {
   return with_article(
       fmt::format("{} {} {}", kSizeNames[o.size], kColourNames[o.colour], kShapeNames[o.shape]));
@@ -76,6 +81,12 @@ std::vector<std::string> repeat_answer(const std::string& answer) {
 std::string dense_caption(const Scene& scene) {
   std::string out;
   for (const auto& o : scene.objects) out += object_phrase(o) + " " + place_phrase(o) + " . ";
+  if (!scene.sign.text.empty()) {
+    Object at;
+    at.x = scene.sign.x;
+    at.y = scene.sign.y;
+    out += sign_phrase(scene.sign) + " " + place_phrase(at) + " . ";
+  }
   const size_t n = scene.objects.size();
   return out + fmt::format("{} {} in total .", kNumberWords.at(n), n == 1 ? "shape" : "shapes");
 }
@@ -228,6 +239,14 @@ bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out) {
   return true;
 }
 
+bool sample_reading_question(const Scene& scene, Rng&, VqaItem& out) {
+  if (scene.sign.text.empty()) return false;
+  out.type = kReadType;
+  out.question = "what does the sign say ?";
+  out.answers = repeat_answer(scene.sign.text);
+  return true;
+}
+
 std::string compare_images(const Scene& first, const Scene& second) {
   const size_t a = first.objects.size(), b = second.objects.size();
   if (a == b) return "the first image has as many shapes as the second .";
@@ -240,7 +259,8 @@ std::vector<std::string> language_words() {
       "grey", "background", "what",     "color",  "the", "object", "how", "many",  "are",    "yes",
       "no",   "caption",    "question", "answer", ":",   "?",      ".",   ",",     "first",
       "second", "has",      "more",     "fewer",  "as",  "than",   "left", "right", "above",
-      "below"};
+      "below",  "sign",     "that",     "says",   "does", "say"};
+  for (const auto& w : sign_texts()) words.insert(w);
   for (const char* w : kShapeNames) words.insert(w);
   for (const char* w : kColourNames) words.insert(w);
   for (const char* w : kSizeNames) words.insert(w);

@@ -53,6 +53,14 @@ inline constexpr std::array<const char*, 2> kSpatialTypes = {"relation", "relate
 // neither (fewer than two objects, or every pair too close).
 bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out);
 
+// `text_vqa` (TextVQA): "what does the sign say ?", answered only by reading
+// the rendered text. False when the scene has no sign.
+inline constexpr const char* kReadType = "read";
+bool sample_reading_question(const Scene& scene, Rng& rng, VqaItem& out);
+
+// "a sign that says <text>", as captions mention a sign (TextCaps-style).
+std::string sign_phrase(const Sign& sign);
+
 // Comparison of two images, as interleaved web documents write across images:
 // "the first image has more shapes than the second ."
 std::string compare_images(const Scene& first, const Scene& second);

@@ -58,6 +58,24 @@ void trace_shape(cairo_t* cr, const Object& o, int size) {
   }
 }
 
+// A white box with the text centred in black DejaVu Sans Bold (through
+// fontconfig; Debian's fonts-dejavu-core), capitals kSignTextHeight tall.
+void draw_sign(cairo_t* cr, const Sign& sign, int size) {
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, (sign.x - sign.width / 2) * size, (sign.y - sign.height / 2) * size,
+                  sign.width * size, sign.height * size);
+  cairo_fill(cr);
+  constexpr double kCapHeightPerEm = 0.73;  // DejaVu Sans
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  cairo_set_font_size(cr, kSignTextHeight * size / kCapHeightPerEm);
+  cairo_text_extents_t ext;
+  cairo_text_extents(cr, sign.text.c_str(), &ext);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_move_to(cr, sign.x * size - ext.x_bearing - ext.width / 2,
+                sign.y * size - ext.y_bearing - ext.height / 2);
+  cairo_show_text(cr, sign.text.c_str());
+}
+
 }  // namespace
 
 std::vector<uint8_t> render_scene_rgb(const Scene& scene, int size) {
@@ -72,6 +90,7 @@ std::vector<uint8_t> render_scene_rgb(const Scene& scene, int size) {
     trace_shape(cr, o, size);
     cairo_fill(cr);
   }
+  if (!scene.sign.text.empty()) draw_sign(cr, scene.sign, size);
   cairo_surface_flush(surface);
   const unsigned char* data = cairo_image_surface_get_data(surface);
   const int stride = cairo_image_surface_get_stride(surface);

@@ -35,11 +35,44 @@ Scene generate_scene(uint64_t seed, const DataOptions& options) {
   }
   std::sort(scene.objects.begin(), scene.objects.end(),
             [](const Object& a, const Object& b) { return a.x < b.x; });
+
+  Rng sign_rng(splitmix64(seed ^ 0x7369676e));  // "sign"
+  if (!sign_rng.bernoulli(options.text_scenes)) return scene;
+  const auto texts = sign_texts();
+  Sign sign;
+  sign.text = texts[sign_rng.uniform_int(static_cast<int>(texts.size()))];
+  // Box: a bold letter is about 0.9 text heights wide; margins of 0.4 each side.
+  sign.width = kSignTextHeight * (0.95 * sign.text.size() + 0.8);
+  sign.height = kSignTextHeight * 1.6;
+  for (int attempt = 0; attempt < kMaxTries; ++attempt) {
+    sign.x = sign_rng.uniform(sign.width / 2 + kMargin, 1.0 - sign.width / 2 - kMargin);
+    sign.y = sign_rng.uniform(sign.height / 2 + kMargin, 1.0 - sign.height / 2 - kMargin);
+    const bool clear = std::all_of(scene.objects.begin(), scene.objects.end(), [&](const Object& o) {
+      // Distance from the object's centre to the box, against its radius.
+      const double dx = std::max(0.0, std::abs(o.x - sign.x) - sign.width / 2);
+      const double dy = std::max(0.0, std::abs(o.y - sign.y) - sign.height / 2);
+      return std::hypot(dx, dy) > o.radius() + kMargin;
+    });
+    if (clear) {
+      scene.sign = sign;
+      break;
+    }
+  }
   return scene;
+}
+
+std::vector<std::string> sign_texts() {
+  std::vector<std::string> out(kSignWords.begin(), kSignWords.end());
+  for (int n = kMinSignNumber; n <= kMaxSignNumber; ++n) out.push_back(std::to_string(n));
+  return out;
 }
 
 std::string scene_signature(const Scene& scene) {
   std::string sig;
+  if (!scene.sign.text.empty()) {
+    sig += fmt::format("sign:{}:{}:{};", scene.sign.text, std::lround(scene.sign.x * 1000),
+                       std::lround(scene.sign.y * 1000));
+  }
   for (const auto& o : scene.objects) {
     sig += fmt::format("{}:{}:{}:{}:{};", o.shape, o.colour, o.size, std::lround(o.x * 1000),
                        std::lround(o.y * 1000));

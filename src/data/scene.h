@@ -31,11 +31,35 @@ struct Object {
   double radius() const { return kSizeRadius[size]; }
 };
 
-struct Scene {
-  std::vector<Object> objects;  // sorted left to right
+// Rendered text (TextVQA / TextCaps at proxy scale): a white sign with one
+// word or number in black DejaVu Sans Bold, its letters kSignTextHeight of the
+// image side tall: about 15 px at the 192 px render, 5 px at 64 px (legible),
+// 2.5 px at 32 px (not). The word is only in the pixels; nothing else in the
+// scene tells it.
+inline constexpr std::array<const char*, 16> kSignWords = {
+    "stop", "open", "sale", "exit", "cafe", "park", "shop", "bank",
+    "taxi", "hotel", "bus", "zoo", "gym", "bar", "spa", "inn"};
+inline constexpr int kMinSignNumber = 10;  // signs also show the numbers 10..99
+inline constexpr int kMaxSignNumber = 99;
+inline constexpr double kSignTextHeight = 0.08;
+
+struct Sign {
+  std::string text;  // empty: no sign
+  double x = 0.5, y = 0.5;        // centre, fraction of the image side
+  double width = 0, height = 0;   // fraction of the image side
 };
 
-// Draws a scene of data.min_objects..data.max_objects non-overlapping objects.
+struct Scene {
+  std::vector<Object> objects;  // sorted left to right
+  Sign sign;
+};
+
+// Every text a sign can show: kSignWords, then the numbers.
+std::vector<std::string> sign_texts();
+
+// Draws a scene of data.min_objects..data.max_objects non-overlapping objects,
+// and with probability data.text_scenes a sign placed clear of them (drawn
+// from its own stream, so the objects do not depend on it).
 Scene generate_scene(uint64_t seed, const DataOptions& options);
 
 // Exact identity of a scene (shapes, colours, sizes, positions to 1/1000):

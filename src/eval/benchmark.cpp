@@ -46,10 +46,13 @@ std::vector<EvalItem> make_items(const Benchmark& b, const std::string& name,
 }  // namespace
 
 Benchmark image_question_benchmark(
-    std::string models, std::function<bool(const Scene&, Rng&, VqaItem&)> ask) {
+    std::string models, std::function<bool(const Scene&, Rng&, VqaItem&)> ask, bool needs_sign) {
   return {std::move(models), Scoring::kVqa,
-          [ask = std::move(ask)](uint64_t seed, const DataOptions& data, EvalItem& item) {
-            item.images = {generate_scene(seed, data)};
+          [ask = std::move(ask), needs_sign](uint64_t seed, const DataOptions& data,
+                                             EvalItem& item) {
+            DataOptions scene_data = data;
+            if (needs_sign) scene_data.text_scenes = 1.0;
+            item.images = {generate_scene(seed, scene_data)};
             Rng rng(splitmix64(seed));
             VqaItem q;
             if (!ask(item.images[0], rng, q)) return false;

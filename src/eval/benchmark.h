@@ -1,6 +1,8 @@
 // The benchmark suite of the proxy world. Each benchmark models one of MM1's
 // and says so where it is defined (src/eval/benchmarks/<name>.cpp):
 //   caption        COCO / NoCaps captioning           CIDEr-D (and BLEU-4)
+//   text_caption   TextCaps: captions naming the sign  CIDEr-D
+//   text_vqa       TextVQA: read the sign              VQA accuracy
 //   vqa            VQAv2: colour, shape, count, yes/no VQA accuracy
 //   spatial_vqa    GQA: relations between objects      VQA accuracy
 //   knowledge_vqa  OK-VQA: needs a fact taught only in text documents
@@ -86,13 +88,16 @@ std::vector<int> shots_of(const BenchmarkSet& set, const EvalOptions& eval);
 int64_t longest_eval_sequence(const EvalSet& set, const EvalOptions& eval, int num_visual_tokens);
 
 // A VQA benchmark on one image whose question comes from `ask` (false: the
-// scene carries no such question).
+// scene carries no such question); `needs_sign`: every scene has a sign.
 Benchmark image_question_benchmark(
-    std::string models, std::function<bool(const Scene&, Rng&, VqaItem&)> ask);
+    std::string models, std::function<bool(const Scene&, Rng&, VqaItem&)> ask,
+    bool needs_sign = false);
 
 // Built-in benchmarks, one file each under src/eval/benchmarks/.
 void register_builtin_benchmarks(Registry<Benchmark>& registry);
 Benchmark caption_benchmark();
+Benchmark text_caption_benchmark();
+Benchmark text_vqa_benchmark();
 Benchmark vqa_benchmark();
 Benchmark spatial_vqa_benchmark();
 Benchmark knowledge_vqa_benchmark();

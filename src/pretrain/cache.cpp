@@ -68,6 +68,7 @@ ExperimentConfig encoder_cache_config(const ExperimentConfig& config) {
   key.data.render_resolution = config.data.render_resolution;
   key.data.min_objects = config.data.min_objects;
   key.data.max_objects = config.data.max_objects;
+  key.data.text_scenes = config.data.text_scenes;  // pre-training scenes carry signs too
   key.eval.seed = config.eval.seed;  // the evaluation scenes kept out of pre-training
   key.eval.num_items = config.eval.num_items;
   key.eval.benchmarks = config.eval.benchmarks;

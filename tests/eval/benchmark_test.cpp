@@ -207,6 +207,27 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
   EXPECT_EQ(things.size(), kColourThings.size());
 }
 
+TEST(Benchmarks, TextBenchmarksNeedTheSignsText) {
+  DataOptions data;
+  data.text_scenes = 0;  // training scenes without signs change nothing here
+  EvalOptions eval = small_eval();
+  eval.benchmarks = {"text_vqa", "text_caption"};
+  const EvalSet set = make_eval_set(data, eval);
+  std::set<std::string> read;
+  for (const auto& item : set.benchmarks[0].items) {
+    ASSERT_FALSE(item.images[0].sign.text.empty());
+    EXPECT_EQ(item.references[0], item.images[0].sign.text);
+    read.insert(item.references[0]);
+  }
+  EXPECT_GT(read.size(), 50u) << "answers spread over words and numbers";
+  for (const auto& item : set.benchmarks[1].items) {
+    for (const auto& ref : item.references) {
+      EXPECT_NE(ref.find("a sign that says " + item.images[0].sign.text), std::string::npos)
+          << ref;
+    }
+  }
+}
+
 TEST(Benchmarks, ImpossibleConfigurationsFailWithTheBenchmarkNamed) {
   DataOptions data;
   data.max_objects = 1;

@@ -184,6 +184,12 @@ TEST(Cache, MissThenHitWithTheSameWeights) {
   other = c;
   other.encoder.pretrain.captions = "dense";
   EXPECT_NE(encoder_cache_key(other), first.key);
+  other = c;
+  other.data.text_scenes = 0;  // the scenes it sees change
+  EXPECT_NE(encoder_cache_key(other), first.key);
+  other = c;
+  other.data.mix.text = 0.5;  // VLM data only
+  EXPECT_EQ(encoder_cache_key(other), first.key);
 }
 
 TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {

@@ -7,7 +7,9 @@ namespace ablate {
 
 void register_builtin_benchmarks(Registry<Benchmark>& registry) {
   registry.add("caption", caption_benchmark());
+  registry.add("text_caption", text_caption_benchmark());
   registry.add("vqa", vqa_benchmark());
+  registry.add("text_vqa", text_vqa_benchmark());
   registry.add("spatial_vqa", spatial_vqa_benchmark());
   registry.add("knowledge_vqa", knowledge_vqa_benchmark());
   registry.add("text_core", text_core_benchmark());
