@@ -335,8 +335,10 @@ ExperimentConfig load_experiment(const std::string& path,
 // Resolved config as YAML, every field present, in declaration order.
 std::string to_yaml(const ExperimentConfig& config);
 
-// Bumped whenever a default changes meaning or value: trial ids hash only the
-// values that differ from the defaults, plus this number.
+// Bumped whenever a default changes meaning or value, or the world's
+// generators change what a config trains on or is scored on (2: the world of
+// documents, few-shot benchmarks and signs): trial ids hash only the values
+// that differ from the defaults, plus this number.
 inline constexpr int kConfigSchemaVersion = 2;
 
 // Stable identity of a resolved config: 16 hex digits of FNV-1a over the
