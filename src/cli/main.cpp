@@ -21,6 +21,7 @@
 #include "pretrain/cache.h"
 #include "pretrain/objective.h"
 #include "report/contact_sheet.h"
+#include "report/noise.h"
 #include "report/report.h"
 #include "sweep/runner.h"
 #include "sweep/status.h"
@@ -67,23 +68,56 @@ int cmd_train(const std::string& config_path, const std::vector<std::string>& ov
   return 0;
 }
 
+int cmd_noise(const std::string& spec_path, int num_seeds, const SweepOptions& options) {
+  const SweepSpec spec = load_spec(spec_path);
+  const fs::path dir = fs::path(options.out_dir) / (spec.name + "-noise");
+  fs::create_directories(dir);
+  const std::string noise_spec = (dir / "noise-spec.yaml").string();
+  write_file_atomic(noise_spec, noise_spec_yaml(spec, num_seeds));
+  const SweepOutcome outcome = run_sweep(noise_spec, options);
+  if (options.dry_run) return 0;
+  if (!outcome.finished) {
+    fmt::print("when it ends, run the same command again for the noise report\n");
+    return 0;
+  }
+  const SweepRecords records = load_sweep(outcome.sweep_dir);
+  const NoiseReport report =
+      analyse_noise(records.trials, static_cast<int>(spec.seeds.size()), spec_path);
+  fmt::print("\n{}", write_noise_report(outcome.sweep_dir, report));
+  fmt::print("\nnoise report: {0}/noise.md, {0}/noise.json (read by `ablate report` of {1})\n",
+             outcome.sweep_dir, (fs::path(options.out_dir) / spec.name).string());
+  const int failed = outcome.failed + outcome.failed_elsewhere + outcome.failed_before;
+  return failed > 0 ? 1 : 0;
+}
+
 int cmd_pretrain(const std::string& config_path, const std::vector<std::string>& overrides,
-                 const std::string& cache_root) {
+                 const std::string& cache_root, const std::string& only) {
   const ExperimentConfig config = load_checked_experiment(config_path, overrides);
-  if (config.encoder.pretrain.objective == "none") {
-    throw ConfigError(
-        fmt::format("{}: encoder.pretrain.objective is none: nothing to pre-train", config_path));
+  std::vector<Stage> stages;
+  for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
+    if (!cache_key(stage, config).empty() && (only.empty() || only == stage_name(stage))) {
+      stages.push_back(stage);
+    }
+  }
+  if (stages.empty()) {
+    throw ConfigError(fmt::format(
+        "{}: nothing to pre-train{}: encoder.pretrain.objective is {} and lm.pretrain.steps is {}",
+        config_path, only.empty() ? "" : " for --stage " + only, config.encoder.pretrain.objective,
+        config.lm.pretrain.steps));
   }
   auto log = [](const std::string& line) {
     fmt::print("{}\n", line);
     std::fflush(stdout);
   };
-  const auto cached = cached_encoder(config, cache_root, log, [](int step, double loss) {
-    fmt::print("  step {:>6}  loss {:.4f}\n", step, loss);
-    std::fflush(stdout);
-  });
-  fmt::print("encoder {} {} {}\n", cached.key, cached.hit ? "found in" : "written to", cached.dir);
-  fmt::print("{}\n", cached.encoder.info.dump(2));
+  for (const Stage stage : stages) {
+    const auto cached = cached_weights(stage, config, cache_root, log, [](int step, double loss) {
+      fmt::print("  step {:>6}  loss {:.4f}\n", step, loss);
+      std::fflush(stdout);
+    });
+    fmt::print("{} {} {} {}\n", stage_name(stage), cached.key,
+               cached.hit ? "found in" : "written to", cached.dir);
+    fmt::print("{}\n", cached.stage.info.dump(2));
+  }
   return 0;
 }
 
@@ -152,7 +186,8 @@ int main(int argc, char** argv) {
 
   std::string config_path, out, spec_path, sweep_dir, score_path, run_dir;
   std::string cache_root = default_cache_root();
-  const std::string cache_help = "pre-trained encoder cache (default $ABLATE_CACHE or ./cache)";
+  const std::string cache_help =
+      "cache of pre-trained encoders and LMs (default $ABLATE_CACHE or ./cache)";
   std::vector<std::string> overrides;
   bool dry_run = false, as_json = false, retry_failed = false;
   int jobs = 0;
@@ -165,12 +200,16 @@ int main(int argc, char** argv) {
 
   auto* pretrain = app.add_subcommand(
       "pretrain",
-      "pre-train (or find in the cache) the encoder of an experiment; print its quality");
+      "pre-train (or find in the cache) the encoder and the LM of an experiment; print their "
+      "quality");
   pretrain->add_option("config", config_path, "experiment YAML")
       ->required()
       ->check(CLI::ExistingFile);
   pretrain->add_option("overrides", overrides, "key=value overrides");
   pretrain->add_option("--cache", cache_root, cache_help);
+  std::string only_stage;
+  pretrain->add_option("--stage", only_stage, "only this stage (default: every pre-trained one)")
+      ->check(CLI::IsMember({"encoder", "lm"}));
 
   auto* show = app.add_subcommand(
       "show-data", "write PNG contact sheets of training documents and benchmark items");
@@ -188,8 +227,9 @@ int main(int argc, char** argv) {
   sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
   sweep->add_flag("--retry-failed", retry_failed, "run again the trials that failed before");
   SweepOptions sweep_options;
-  sweep->add_option("--executor", sweep_options.executor,
-                    "local (child processes here) or slurm (one job array)")
+  sweep
+      ->add_option("--executor", sweep_options.executor,
+                   "local (child processes here) or slurm (one job array)")
       ->check(CLI::IsMember({"local", "slurm"}));
   sweep->add_option("--partition", sweep_options.slurm.partition, "slurm: #SBATCH --partition");
   sweep->add_option("--time", sweep_options.slurm.time, "slurm: #SBATCH --time per trial");
@@ -200,6 +240,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 64));
   sweep->add_flag("--wait", sweep_options.wait,
                   "slurm: follow the job array until it ends, then print the ranked table");
+
+  auto* noise = app.add_subcommand(
+      "noise",
+      "run a spec's base experiment over many seeds: seed spread, solved shares and the "
+      "smallest effect the spec's seeds can detect");
+  noise->add_option("spec", spec_path, "ablation YAML")->required()->check(CLI::ExistingFile);
+  noise->add_option("overrides", overrides, "key=value overrides applied to every trial");
+  int noise_seeds = 10;
+  noise->add_option("--seeds", noise_seeds, "seeds of the base experiment (default 10)")
+      ->check(CLI::Range(2, 1000));
+  noise->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
+  noise->add_option("--jobs", jobs, "trials in parallel (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  noise->add_option("--cache", cache_root, cache_help);
+  noise->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
+  noise->add_flag("--retry-failed", retry_failed, "run again the trials that failed before");
 
   auto* report =
       app.add_subcommand("report", "rank a sweep's trials (writes report.md and report.csv)");
@@ -226,13 +282,13 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train) return cmd_train(config_path, overrides, out, cache_root);
-    if (*pretrain) return cmd_pretrain(config_path, overrides, cache_root);
+    if (*pretrain) return cmd_pretrain(config_path, overrides, cache_root, only_stage);
     if (*show) {
       const auto config = load_checked_experiment(config_path, overrides);
       for (const auto& file : show_data(config, out)) fmt::print("{}\n", file);
       return 0;
     }
-    if (*sweep) {
+    if (*sweep || *noise) {
       SweepOptions& options = sweep_options;
       if (!out.empty()) options.out_dir = out;
       options.jobs = jobs;
@@ -241,6 +297,7 @@ int main(int argc, char** argv) {
       options.overrides = overrides;
       options.ablate_binary = self_binary();
       options.cache_root = cache_root;
+      if (*noise) return cmd_noise(spec_path, noise_seeds, options);
       const auto outcome = run_sweep(spec_path, options);
       if (dry_run) return 0;
       if (!outcome.finished) {

@@ -190,6 +190,34 @@ struct MoeOptions {
   }
 };
 
+// Text-only pre-training of the LM before the VLM stage (MM1 starts from a
+// pre-trained LLM): next-token loss on the world's text documents and on
+// caption text without its image. Cached and shared by every trial with the
+// same LM (pretrain/cache.h). steps 0: the LM starts from random weights.
+struct LmPretrainOptions {
+  int steps = 0;
+  int batch_size = 32;
+  double lr = 2e-3;
+  int warmup_steps = 50;
+  double caption_text =
+      0.5;       // share of sequences that are a caption's text, the rest text documents
+  int seed = 0;  // shared by every trial: one LM per sweep
+
+  template <class V>
+  void visit(V& v) {
+    v.field("steps", steps, "text-only pre-training steps of the LM (0: from scratch)",
+            in_range(0, 10000000));
+    v.field("batch_size", batch_size, "sequences per step", in_range(1, 65536));
+    v.field("lr", lr, "peak AdamW learning rate", in_range(0.0, 1.0));
+    v.field("warmup_steps", warmup_steps, "linear warmup steps", at_least(0));
+    v.field("caption_text", caption_text,
+            "share of pre-training sequences that are caption text (without the image); the "
+            "rest are text-only documents",
+            in_range(0.0, 1.0));
+    v.field("seed", seed, "pre-training seed (the same for every trial)", at_least(0));
+  }
+};
+
 struct LmOptions {
   std::string size = "custom";
   int width = 128;
@@ -199,6 +227,7 @@ struct LmOptions {
   bool tie_embeddings = true;
   int max_seq_len = 1024;
   MoeOptions moe;
+  LmPretrainOptions pretrain;
 
   template <class V>
   void visit(V& v) {
@@ -213,6 +242,7 @@ struct LmOptions {
     v.field("max_seq_len", max_seq_len, "longest sequence (visual + text tokens)",
             in_range(16, 65536));
     v.section("moe", moe);
+    v.section("pretrain", pretrain);
   }
 };
 

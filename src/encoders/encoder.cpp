@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "model/weights.h"
+
 namespace ablate {
 
 torch::Tensor EncoderImpl::forward(const torch::Tensor& images) {
@@ -18,34 +20,14 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& images) {
 }
 
 std::map<std::string, torch::Tensor> EncoderImpl::weights() const {
-  std::map<std::string, torch::Tensor> out;
-  for (const auto& p : named_parameters()) out[p.key()] = p.value().detach();
-  for (const auto& b : named_buffers()) out[b.key()] = b.value().detach();
-  return out;
+  return named_weights(*this, /*with_buffers=*/true);
 }
 
 std::vector<std::string> EncoderImpl::load_weights(
     const std::map<std::string, torch::Tensor>& weights) {
-  auto targets = named_parameters();
-  for (const auto& b : named_buffers()) targets.insert(b.key(), b.value());
-  torch::NoGradGuard no_grad;
-  for (const auto& t : targets) {
-    const auto found = weights.find(t.key());
-    if (found == weights.end()) {
-      throw std::runtime_error(fmt::format("encoder weights: missing '{}'", t.key()));
-    }
-    const auto w = adapt_weight(t.key(), found->second);
-    if (w.sizes() != t.value().sizes()) {
-      throw std::runtime_error(c10::str("encoder weights: '", t.key(), "' has shape ", w.sizes(),
-                                        ", expected ", t.value().sizes()));
-    }
-    t.value().copy_(w);
-  }
-  std::vector<std::string> skipped;
-  for (const auto& [name, w] : weights) {
-    if (!targets.contains(name)) skipped.push_back(name);
-  }
-  return skipped;
+  return load_named_weights(
+      *this, weights, /*with_buffers=*/true, "encoder",
+      [this](const std::string& name, const torch::Tensor& w) { return adapt_weight(name, w); });
 }
 
 const Registry<EncoderEntry>& encoder_registry() {

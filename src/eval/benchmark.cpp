@@ -30,10 +30,10 @@ std::vector<EvalItem> make_items(const Benchmark& b, const std::string& name,
   constexpr int kMaxSkipsPerItem = 100;
   for (uint64_t i = 0; static_cast<int>(items.size()) < count; ++i) {
     if (i > static_cast<uint64_t>(count) * kMaxSkipsPerItem) {
-      throw ConfigError(fmt::format(
-          "benchmark {}: scenes of {}..{} objects (data.min_objects, data.max_objects) "
-          "almost never carry its questions",
-          name, data.min_objects, data.max_objects));
+      throw ConfigError(
+          fmt::format("benchmark {}: scenes of {}..{} objects (data.min_objects, data.max_objects) "
+                      "almost never carry its questions",
+                      name, data.min_objects, data.max_objects));
     }
     EvalItem item;
     if (b.make_item(derive_seed({uint64_t(eval.seed), stream, name_id(name), i}), data, item)) {
@@ -45,22 +45,23 @@ std::vector<EvalItem> make_items(const Benchmark& b, const std::string& name,
 
 }  // namespace
 
-Benchmark image_question_benchmark(
-    std::string models, std::function<bool(const Scene&, Rng&, VqaItem&)> ask, bool needs_sign) {
-  return {std::move(models), Scoring::kVqa,
-          [ask = std::move(ask), needs_sign](uint64_t seed, const DataOptions& data,
-                                             EvalItem& item) {
-            DataOptions scene_data = data;
-            if (needs_sign) scene_data.text_scenes = 1.0;
-            item.images = {generate_scene(seed, scene_data)};
-            Rng rng(splitmix64(seed));
-            VqaItem q;
-            if (!ask(item.images[0], rng, q)) return false;
-            item.prompt = question_prompt(q.question);
-            item.references = q.answers;
-            item.type = q.type;
-            return true;
-          }};
+Benchmark image_question_benchmark(std::string models,
+                                   std::function<bool(const Scene&, Rng&, VqaItem&)> ask,
+                                   bool needs_sign) {
+  return {
+      std::move(models), Scoring::kVqa,
+      [ask = std::move(ask), needs_sign](uint64_t seed, const DataOptions& data, EvalItem& item) {
+        DataOptions scene_data = data;
+        if (needs_sign) scene_data.text_scenes = 1.0;
+        item.images = {generate_scene(seed, scene_data)};
+        Rng rng(splitmix64(seed));
+        VqaItem q;
+        if (!ask(item.images[0], rng, q)) return false;
+        item.prompt = question_prompt(q.question);
+        item.references = q.answers;
+        item.type = q.type;
+        return true;
+      }};
 }
 
 EvalSet make_eval_set(const DataOptions& data, const EvalOptions& eval) {
@@ -99,16 +100,17 @@ std::vector<int> shot_indices(const EvalOptions& eval, const std::string& benchm
   return pool;
 }
 
+std::string answer_words(const std::string& answer) {
+  const bool ended = !answer.empty() && answer.back() == '.';
+  return ended ? answer : answer + " " + kEndOfAnswer;
+}
+
 Document few_shot_prompt(const BenchmarkSet& set, const EvalOptions& eval, int index, int k) {
   Document doc;
   for (int s : shot_indices(eval, set.name, index, k)) {
     const EvalItem& shot = set.shot_pool[s];
     for (const auto& scene : shot.images) doc.add_image(scene);
-    // As training text lays it out: answers end with a period, captions already do.
-    const std::string& answer = shot.references.front();
-    const bool ended = answer.size() >= 1 && answer.back() == '.';
-    doc.add_text(shot.prompt + " " + answer + (ended ? "" : std::string(" ") + kEndOfAnswer),
-                 /*target=*/false);
+    doc.add_text(shot.prompt + " " + answer_words(shot.references.front()), /*target=*/false);
   }
   const EvalItem& query = set.items[index];
   for (const auto& scene : query.images) doc.add_image(scene);
@@ -127,10 +129,14 @@ int64_t longest_eval_sequence(const EvalSet& set, const EvalOptions& eval, int n
     const int max_new = b.benchmark->scoring == Scoring::kCaption ? eval.max_caption_tokens
                                                                   : eval.max_answer_tokens;
     for (const auto& d : b.documents) longest = std::max(longest, d.length(num_visual_tokens));
-    for (int k : shots_of(b, eval)) {
-      for (int i = 0; i < static_cast<int>(b.items.size()); ++i) {
-        longest = std::max(longest,
-                           few_shot_prompt(b, eval, i, k).length(num_visual_tokens) + max_new);
+    const auto& tok = Tokenizer::world();
+    for (int i = 0; i < static_cast<int>(b.items.size()); ++i) {
+      // Decoding, or the reference scored by its log-likelihood.
+      const int64_t answer = std::max<int64_t>(
+          max_new, tok.encode(answer_words(b.items[i].references.front())).size());
+      for (int k : shots_of(b, eval)) {
+        longest =
+            std::max(longest, few_shot_prompt(b, eval, i, k).length(num_visual_tokens) + answer);
       }
     }
   }

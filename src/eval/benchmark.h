@@ -76,6 +76,10 @@ EvalSet make_eval_set(const DataOptions& data, const EvalOptions& eval);
 std::vector<int> shot_indices(const EvalOptions& eval, const std::string& benchmark, int index,
                               int k);
 
+// A reference answer as training text lays it out after its prompt: answers
+// end with a period, captions already do.
+std::string answer_words(const std::string& answer);
+
 // The prompt document of item `index` with `k` examples (nothing is a target).
 Document few_shot_prompt(const BenchmarkSet& set, const EvalOptions& eval, int index, int k);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "data/render.h"
@@ -98,7 +99,109 @@ TextScores score_text(Vlm& model, const ExperimentConfig& c, const std::vector<D
   return {100.0 * correct / std::max(count, 1.0), std::exp(nll / std::max(count, 1.0))};
 }
 
+// Mean log-likelihood per token of `answers[i]` after `prompts[i]`, batched
+// among sequences of similar length.
+std::vector<double> answer_loglik(Vlm& model, const ExperimentConfig& c, ImageCache& images,
+                                  const std::vector<Document>& prompts,
+                                  const std::vector<std::string>& answers) {
+  const int n = model->shapes().num_visual_tokens;
+  std::vector<Document> docs = prompts;
+  for (size_t i = 0; i < docs.size(); ++i) docs[i].add_text(answer_words(answers[i]));
+  std::vector<size_t> order(docs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return docs[a].length(n) < docs[b].length(n); });
+  std::vector<double> out(docs.size());
+  const ImageFn image_of = [&](const Scene& s) { return images(s); };
+  const size_t bs = static_cast<size_t>(c.eval.batch_size);
+  for (size_t start = 0; start < order.size(); start += bs) {
+    const size_t end = std::min(order.size(), start + bs);
+    std::vector<Document> batch;
+    for (size_t k = start; k < end; ++k) batch.push_back(docs[order[k]]);
+    const Batch b = collate(batch, c.data, n, image_of);
+    AutocastGuard autocast(c.train.precision == "bf16");
+    const auto tokens = b.tokens.to(device_of(c));
+    const auto logits = model->logits(tokens, model->encode_images(b.images.to(device_of(c))));
+    const auto nll =
+        per_example_loss(logits, tokens, b.loss_mask.to(tokens.device())).to(torch::kCPU);
+    auto acc = nll.accessor<float, 1>();
+    for (size_t k = start; k < end; ++k) out[order[k]] = -acc[k - start];
+  }
+  return out;
+}
+
+double mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.empty() ? 0.0 : sum / v.size();
+}
+
+// Standard error of the mean of `v` (sample std / sqrt(n)).
+double standard_error(const std::vector<double>& v) {
+  if (v.size() < 2) return 0.0;
+  const double m = mean(v);
+  double ss = 0;
+  for (double x : v) ss += (x - m) * (x - m);
+  return std::sqrt(ss / (v.size() - 1) / v.size());
+}
+
+// Colours (or shapes) present in `scene` when `answer` names a colour (a
+// shape); empty otherwise.
+std::vector<std::string> present_attributes(const Scene& scene, const std::string& answer) {
+  std::set<std::string> out;
+  const bool colour =
+      std::find(kColourNames.begin(), kColourNames.end(), answer) != kColourNames.end();
+  const bool shape = std::find(kShapeNames.begin(), kShapeNames.end(), answer) != kShapeNames.end();
+  for (const auto& o : scene.objects) {
+    if (colour) out.insert(kColourNames[o.colour]);
+    if (shape) out.insert(kShapeNames[o.shape]);
+  }
+  return {out.begin(), out.end()};
+}
+
 }  // namespace
+
+VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items) {
+  VqaShortcuts out;
+  if (items.empty()) return out;
+  std::map<std::string, std::map<std::string, int>> counts;  // type -> answer -> count
+  for (const auto& it : items) ++counts[it.type][it.references.front()];
+  std::map<std::string, std::string> majority;
+  for (const auto& [type, answers] : counts) {
+    majority[type] =
+        std::max_element(answers.begin(), answers.end(), [](const auto& a, const auto& b) {
+          return a.second < b.second;
+        })->first;
+  }
+  std::map<std::string, std::pair<double, double>> by_type;  // type -> (majority, present) sums
+  std::map<std::string, int> type_count;
+  for (const auto& it : items) {
+    const double m = vqa_accuracy(majority[it.type], it.references);
+    double p = m;
+    if (!it.images.empty()) {
+      const auto candidates = present_attributes(it.images.back(), it.references.front());
+      if (!candidates.empty()) {
+        p = 0;
+        for (const auto& a : candidates) p += vqa_accuracy(a, it.references);
+        p /= candidates.size();
+      }
+    }
+    by_type[it.type].first += m;
+    by_type[it.type].second += p;
+    ++type_count[it.type];
+  }
+  for (const auto& [type, sums] : by_type) {
+    out.majority += sums.first;
+    out.present_attribute += sums.second;
+    out.best += std::max(sums.first, sums.second);
+    out.best_by_type[type] = std::max(sums.first, sums.second) / type_count[type];
+  }
+  const double n = static_cast<double>(items.size());
+  out.majority /= n;
+  out.present_attribute /= n;
+  out.best /= n;
+  return out;
+}
 
 double vqa_majority_baseline(const std::vector<EvalItem>& items) {
   std::map<std::string, std::map<std::string, int>> counts;  // type -> answer -> count
@@ -167,28 +270,30 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
         prompts.push_back(few_shot_prompt(set, c.eval, i, k));
       }
       const auto outputs = generate(model, c, images, prompts, max_new);
-      const std::string key = scoring == Scoring::kText
-                                  ? set.name + ".qa"
-                                  : fmt::format("{}.{}shot", set.name, k);
-      double primary = 0;
+      const std::string key =
+          scoring == Scoring::kText ? set.name + ".qa" : fmt::format("{}.{}shot", set.name, k);
+      std::vector<double> per_item;  // points
       if (scoring == Scoring::kCaption) {
-        primary = 100.0 * cider_d(outputs, refs).score;
+        for (double x : cider_d(outputs, refs).per_item) per_item.push_back(100.0 * x);
         metrics[key + ".bleu_4"] = 100.0 * bleu(outputs, refs)[3];
       } else {
         std::map<std::string, std::pair<double, int>> by_type;
         for (size_t i = 0; i < outputs.size(); ++i) {
-          const double acc = vqa_accuracy(outputs[i], refs[i]);
-          primary += acc;
+          per_item.push_back(100.0 * vqa_accuracy(outputs[i], refs[i]));
           auto& t = by_type[set.items[i].type];
-          t.first += acc;
+          t.first += per_item.back();
           ++t.second;
         }
-        primary = outputs.empty() ? 0.0 : 100.0 * primary / outputs.size();
         for (const auto& [type, sum_count] : by_type) {
-          metrics[key + "." + type] = 100.0 * sum_count.first / sum_count.second;
+          metrics[key + "." + type] = sum_count.first / sum_count.second;
         }
       }
+      const double primary = mean(per_item);
       metrics[key] = primary;
+      metrics[key + ".stderr"] = standard_error(per_item);
+      std::vector<std::string> answers;
+      for (const auto& item : set.items) answers.push_back(item.references.front());
+      metrics[key + ".loglik"] = mean(answer_loglik(model, c, images, prompts, answers));
       if (scoring != Scoring::kText) per_shot[k].push_back(primary);
       // The prompt layout, recorded once per benchmark and shot count.
       card["prompts"][key] = prompts.front().text();
@@ -202,14 +307,21 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
     if (scoring == Scoring::kCaption) {
       baselines[set.name] = 100.0 * caption_majority_baseline(set.items);
     } else if (scoring == Scoring::kVqa) {
-      baselines[set.name] = 100.0 * vqa_majority_baseline(set.items);
+      const VqaShortcuts shortcuts = vqa_shortcut_baselines(set.items);
+      baselines[set.name] = 100.0 * shortcuts.best;
+      baselines[set.name + ".majority"] = 100.0 * shortcuts.majority;
+      baselines[set.name + ".present_attribute"] = 100.0 * shortcuts.present_attribute;
+      for (const auto& [type, value] : shortcuts.best_by_type) {
+        baselines[set.name + "." + type] = 100.0 * value;
+      }
     } else {
       const TextScores text = score_text(model, c, set.documents);
       metrics[set.name + ".next_word"] = text.next_word;
       metrics[set.name + ".perplexity"] = text.perplexity;
       metrics[set.name] = (text.next_word + metrics[set.name + ".qa"].get<double>()) / 2;
-      baselines[set.name] = 100.0 * (next_word_majority_baseline(set.documents) +
-                                     vqa_majority_baseline(set.items)) / 2;
+      baselines[set.name] =
+          100.0 * (next_word_majority_baseline(set.documents) + vqa_majority_baseline(set.items)) /
+          2;
     }
   }
 
@@ -222,8 +334,9 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
   }
   if (!per_shot.empty()) metrics["average"] = average / per_shot.size();
   baselines["note"] =
-      "majority answer per question type (VQA), most frequent reference caption (caption), "
-      "most frequent word and majority answer (text_core), on the same items";
+      "the better per question type of the majority answer and naming an attribute present in "
+      "the image (VQA), most frequent reference caption (caption), most frequent word and "
+      "majority answer (text_core), on the same items";
   model->train();
   return card;
 }

@@ -11,12 +11,22 @@
 //   average                        mean of average.<k>shot over eval.shots
 //   text_core                      mean of text_core.next_word and text_core.qa
 //   text_core.next_word / .qa / .perplexity
-// Baselines: "<benchmark>" -> majority answer per question type (VQA), the
-// most frequent reference caption given for every image (caption), the most
-// frequent word as every next word and the majority text answer (text_core).
+//   <benchmark>.<k>shot.stderr     sampling standard error of the primary score
+//                                  over the items (std of per-item scores / sqrt(n))
+//   <benchmark>.<k>shot.loglik     mean log-likelihood per token of each item's
+//                                  first reference after its prompt (nats; a
+//                                  continuous score beside accuracy)
+// Baselines: "<benchmark>" -> the best shortcut: for VQA the better, per
+// question type, of the majority answer and naming an attribute present in
+// the image (also as "<benchmark>.majority" and "<benchmark>.present_attribute",
+// and per question type as "<benchmark>.<type>"),
+// the most frequent reference caption given for every image (caption), the
+// most frequent word as every next word and the majority text answer (text_core).
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/config.h"
 #include "eval/benchmark.h"
@@ -29,6 +39,21 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& config, const 
 
 // Majority answer per question type, scored with VQA accuracy on `items`.
 double vqa_majority_baseline(const std::vector<EvalItem>& items);
+
+// Shortcuts that need no grounding (../shared/PROXY-NOTES.md, point 2), as
+// VQA accuracy on `items`:
+//   majority           the majority answer per question type
+//   present_attribute  where the answer is a colour (a shape), a colour (a
+//                      shape) present in the query image, drawn uniformly:
+//                      its expected accuracy; the majority answer elsewhere
+//   best               per question type the better of the two
+struct VqaShortcuts {
+  double majority = 0;
+  double present_attribute = 0;
+  double best = 0;
+  std::map<std::string, double> best_by_type;  // question type -> best on its items
+};
+VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items);
 // The most frequent reference caption over `items`, given for every item: CIDEr-D.
 double caption_majority_baseline(const std::vector<EvalItem>& items);
 // Accuracy of predicting the most frequent target word everywhere.

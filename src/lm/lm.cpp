@@ -1,5 +1,7 @@
 #include "lm/lm.h"
 
+#include "model/weights.h"
+
 namespace ablate {
 
 DecoderBlockImpl::DecoderBlockImpl(const LmOptions& o) {
@@ -44,6 +46,15 @@ LanguageModelImpl::LanguageModelImpl(const LmOptions& options, int vocab_size)
       register_module("rotary", Rotary(options.width / options.num_heads, options.max_seq_len));
 }
 
+std::map<std::string, torch::Tensor> LanguageModelImpl::weights() const {
+  return named_weights(*this, /*with_buffers=*/false);
+}
+
+std::vector<std::string> LanguageModelImpl::load_weights(
+    const std::map<std::string, torch::Tensor>& weights) {
+  return load_named_weights(*this, weights, /*with_buffers=*/false, "lm");
+}
+
 void LanguageModelImpl::init_weights() {
   // N(0, 0.02) everywhere: tied embeddings at N(0, 1) start the loss above 30
   // (../shared/PROXY-NOTES.md, point 6).
@@ -66,8 +77,7 @@ torch::Tensor LanguageModelImpl::run_blocks(const torch::Tensor& embeds, LmOutpu
   out.aux_loss = torch::zeros({}, embeds.options().dtype(torch::kFloat32));
   auto x = embeds;
   for (size_t i = 0; i < blocks_->size(); ++i) {
-    x = (*blocks_)[i]->as<DecoderBlock>()->forward(x, rotary_, out,
-                                                   cache ? &(*cache)[i] : nullptr);
+    x = (*blocks_)[i]->as<DecoderBlock>()->forward(x, rotary_, out, cache ? &(*cache)[i] : nullptr);
   }
   if (out.load.defined()) {
     out.load = out.load / options_.depth;

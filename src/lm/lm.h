@@ -6,6 +6,10 @@
 
 #include <torch/torch.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "core/config.h"
 #include "lm/moe.h"
 #include "model/layers.h"
@@ -47,6 +51,11 @@ class LanguageModelImpl : public torch::nn::Module {
   // [B, T, D] -> final normed hidden states [B, T, D] (a causal text tower).
   torch::Tensor hidden(const torch::Tensor& embeds);
   int64_t dim() const { return options_.width; }
+  // Parameters by name (rotary tables are recomputed, not stored), as the
+  // pre-training cache holds them; load_weights throws on a missing or
+  // misshapen one and returns the names it did not use.
+  std::map<std::string, torch::Tensor> weights() const;
+  std::vector<std::string> load_weights(const std::map<std::string, torch::Tensor>& weights);
   int64_t vocab_size() const { return vocab_size_; }
 
  private:

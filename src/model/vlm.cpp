@@ -4,15 +4,13 @@
 #include <fmt/ranges.h>
 
 #include "core/error.h"
+#include "core/rng.h"
 #include "data/tokenizer.h"
 #include "eval/benchmark.h"
 #include "lm/splice.h"
 #include "pretrain/pretrain.h"
 
 namespace ablate {
-namespace {
-
-}  // namespace
 
 VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
   auto fail = [&](const std::string& what) {
@@ -48,7 +46,8 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
       fail("data.mix: captions, interleaved and text are all 0; at least one must be positive");
     }
     if (c.eval.benchmarks.empty()) {
-      fail(fmt::format("eval.benchmarks is empty; available: {}", fmt::join(kBenchmarkNames, ", ")));
+      fail(
+          fmt::format("eval.benchmarks is empty; available: {}", fmt::join(kBenchmarkNames, ", ")));
     }
     for (int k : c.eval.shots) {
       if (k > c.eval.shot_pool) {
@@ -114,9 +113,12 @@ VlmImpl::VlmImpl(const ExperimentConfig& config)
 }
 
 void VlmImpl::init_weights(uint64_t seed) {
-  torch::manual_seed(seed);
+  constexpr uint64_t kEncoderInit = 0x656e63, kConnectorInit = 0x636f6e, kLmInit = 0x6c6d;
+  torch::manual_seed(derive_seed({seed, kEncoderInit}));
   encoder_->init_weights();
+  torch::manual_seed(derive_seed({seed, kConnectorInit}));
   connector_->init_weights();
+  torch::manual_seed(derive_seed({seed, kLmInit}));
   lm_->init_weights();
 }
 

@@ -40,7 +40,10 @@ ExperimentConfig load_checked_experiment(const std::string& path,
 class VlmImpl : public torch::nn::Module {
  public:
   explicit VlmImpl(const ExperimentConfig& config);
-  // Seeds torch's generator from config.seed and draws all initial weights.
+  // Draws all initial weights, each stage from its own generator seeded by
+  // (seed, stage): a stage's initialisation does not depend on the other
+  // stages' shapes, so trials of one seed that differ only in, say, the
+  // connector start from the same encoder and LM (paired comparisons).
   void init_weights(uint64_t seed);
 
   // images [M, 3, H, W] -> visual tokens [M, N, D_lm] (M may be 0)
@@ -63,6 +66,7 @@ class VlmImpl : public torch::nn::Module {
 
   const VlmShapes& shapes() const { return shapes_; }
   Encoder& encoder() { return encoder_; }
+  LanguageModel& lm() { return lm_; }
   // Parameters per stage: encoder, connector, lm, total.
   std::map<std::string, int64_t> parameter_counts() const;
   // The stages that train.freeze and train.*_lr_scale name.

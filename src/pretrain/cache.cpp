@@ -13,6 +13,8 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/tensor_file.h"
+#include "pretrain/lm_pretrain.h"
+#include "pretrain/pretrain.h"
 
 namespace ablate {
 namespace fs = std::filesystem;
@@ -44,41 +46,67 @@ class FileLock {
   int fd_ = -1;
 };
 
-std::string entry_dir(const std::string& root, const std::string& key) {
-  return (fs::path(root) / "encoders" / key).string();
+struct StageFiles {
+  const char* folder;   // under the cache root
+  const char* weights;  // file of the named tensors
+  const char* prefix;   // of the key
+};
+
+StageFiles files_of(Stage stage) {
+  return stage == Stage::kEncoder ? StageFiles{"encoders", "encoder.pt", "enc-"}
+                                  : StageFiles{"lms", "lm.pt", "lm-"};
+}
+
+std::string entry_dir(Stage stage, const std::string& root, const std::string& key) {
+  return (fs::path(root) / files_of(stage).folder / key).string();
 }
 
 bool complete(const std::string& dir) { return fs::exists(fs::path(dir) / "info.json"); }
 
-PretrainedEncoder read_entry(const std::string& dir) {
-  PretrainedEncoder e;
+PretrainedWeights read_entry(Stage stage, const std::string& dir) {
+  PretrainedWeights e;
   e.info = read_json((fs::path(dir) / "info.json").string());
-  e.weights = load_named_tensors((fs::path(dir) / "encoder.pt").string());
+  e.weights = load_named_tensors((fs::path(dir) / files_of(stage).weights).string());
   return e;
+}
+
+bool pretrains(Stage stage, const ExperimentConfig& config) {
+  return stage == Stage::kEncoder ? config.encoder.pretrain.objective != "none"
+                                  : config.lm.pretrain.steps > 0;
 }
 
 }  // namespace
 
-ExperimentConfig encoder_cache_config(const ExperimentConfig& config) {
+const char* stage_name(Stage stage) { return stage == Stage::kEncoder ? "encoder" : "lm"; }
+
+ExperimentConfig cache_config(Stage stage, const ExperimentConfig& config) {
   ExperimentConfig key;
-  key.name = "encoder";
-  key.encoder = pretrain_encoder_options(config);
-  key.encoder.size = EncoderOptions{}.size;  // the preset's numbers are in width/depth/heads
-  key.encoder.pretrain.resolution = pretrain_resolution(config);
-  key.data.render_resolution = config.data.render_resolution;
+  key.name = stage_name(stage);
+  if (stage == Stage::kEncoder) {
+    key.encoder = pretrain_encoder_options(config);
+    key.encoder.size = EncoderOptions{}.size;  // the preset's numbers are in width/depth/heads
+    key.encoder.pretrain.resolution = pretrain_resolution(config);
+    key.data.render_resolution = config.data.render_resolution;
+  } else {
+    key.lm = config.lm;
+    key.lm.size = LmOptions{}.size;
+    // Rotary tables are buffers, not weights: any sequence length loads them.
+    key.lm.max_seq_len = LmOptions{}.max_seq_len;
+    key.data.synthetic_captions = config.data.synthetic_captions;  // caption text
+  }
   key.data.min_objects = config.data.min_objects;
   key.data.max_objects = config.data.max_objects;
-  key.data.text_scenes = config.data.text_scenes;  // pre-training scenes carry signs too
-  key.eval.seed = config.eval.seed;  // the evaluation scenes kept out of pre-training
+  key.data.text_scenes = config.data.text_scenes;  // scenes carry signs, captions name them
+  key.eval.seed = config.eval.seed;                // the evaluation scenes kept out of pre-training
   key.eval.num_items = config.eval.num_items;
   key.eval.benchmarks = config.eval.benchmarks;
   key.eval.shot_pool = config.eval.shot_pool;
   return key;
 }
 
-std::string encoder_cache_key(const ExperimentConfig& config) {
-  if (config.encoder.pretrain.objective == "none") return "";
-  return "enc-" + config_hash(encoder_cache_config(config));
+std::string cache_key(Stage stage, const ExperimentConfig& config) {
+  if (!pretrains(stage, config)) return "";
+  return files_of(stage).prefix + config_hash(cache_config(stage, config));
 }
 
 std::string default_cache_root() {
@@ -86,23 +114,26 @@ std::string default_cache_root() {
   return env && *env ? env : "cache";
 }
 
-bool encoder_cached(const ExperimentConfig& config, const std::string& root) {
-  const std::string key = encoder_cache_key(config);
-  return !key.empty() && complete(entry_dir(root, key));
+bool is_cached(Stage stage, const ExperimentConfig& config, const std::string& root) {
+  const std::string key = cache_key(stage, config);
+  return !key.empty() && complete(entry_dir(stage, root, key));
 }
 
-CachedEncoder cached_encoder(const ExperimentConfig& config, const std::string& root,
+CachedWeights cached_weights(Stage stage, const ExperimentConfig& config, const std::string& root,
                              const LogFn& log, const PretrainProgressFn& progress) {
-  CachedEncoder out;
-  out.key = encoder_cache_key(config);
-  if (out.key.empty()) throw std::logic_error("cached_encoder: encoder.pretrain.objective is none");
-  out.dir = entry_dir(root, out.key);
+  CachedWeights out;
+  out.key = cache_key(stage, config);
+  if (out.key.empty()) {
+    throw std::logic_error(
+        fmt::format("cached_weights: the config does not pre-train its {}", stage_name(stage)));
+  }
+  out.dir = entry_dir(stage, root, out.key);
   fs::create_directories(fs::path(out.dir).parent_path());
 
   auto try_read = [&]() -> bool {
     if (!complete(out.dir)) return false;
     try {
-      out.encoder = read_entry(out.dir);
+      out.stage = read_entry(stage, out.dir);
       return true;
     } catch (const std::exception& e) {
       const std::string aside = fmt::format("{}.corrupt-{}", out.dir, ::time(nullptr));
@@ -116,22 +147,34 @@ CachedEncoder cached_encoder(const ExperimentConfig& config, const std::string& 
   out.hit = try_read();
   if (out.hit) return out;
 
-  if (log)
-    log(fmt::format("pre-training encoder {} ({}, {} steps)", out.key,
-                    config.encoder.pretrain.objective, config.encoder.pretrain.steps));
+  if (log) {
+    log(stage == Stage::kEncoder
+            ? fmt::format("pre-training encoder {} ({}, {} steps)", out.key,
+                          config.encoder.pretrain.objective, config.encoder.pretrain.steps)
+            : fmt::format("pre-training lm {} (text only, {} steps)", out.key,
+                          config.lm.pretrain.steps));
+  }
   const std::string tmp = fmt::format("{}.tmp-{}", out.dir, ::getpid());
   fs::remove_all(tmp);
   fs::create_directories(tmp);
-  write_file_atomic((fs::path(tmp) / "config.yaml").string(),
-                    to_yaml(encoder_cache_config(config)));
-  out.encoder = pretrain_encoder(config, (fs::path(tmp) / "metrics.jsonl").string(), progress);
-  out.encoder.info["key"] = out.key;
-  out.encoder.info["host"] = hostname();
-  out.encoder.info["time"] = now_iso8601();
-  save_named_tensors((fs::path(tmp) / "encoder.pt").string(), out.encoder.weights);
-  write_json_atomic((fs::path(tmp) / "info.json").string(), out.encoder.info);
+  write_file_atomic((fs::path(tmp) / "config.yaml").string(), to_yaml(cache_config(stage, config)));
+  const std::string metrics = (fs::path(tmp) / "metrics.jsonl").string();
+  out.stage = stage == Stage::kEncoder ? pretrain_encoder(config, metrics, progress)
+                                       : pretrain_lm(config, metrics, progress);
+  out.stage.info["key"] = out.key;
+  out.stage.info["host"] = hostname();
+  out.stage.info["time"] = now_iso8601();
+  save_named_tensors((fs::path(tmp) / files_of(stage).weights).string(), out.stage.weights);
+  write_json_atomic((fs::path(tmp) / "info.json").string(), out.stage.info);
   fs::rename(tmp, out.dir);
   return out;
+}
+
+nlohmann::json cache_record(const CachedWeights& cached) {
+  return {{"key", cached.key},
+          {"cache", cached.dir},
+          {"cache_hit", cached.hit},
+          {"pretrain", cached.stage.info}};
 }
 
 }  // namespace ablate

@@ -124,7 +124,7 @@ PretrainBatch collate_captions(const std::vector<torch::Tensor>& images,
   return {images.empty() ? torch::Tensor() : torch::stack(images), texts, eos};
 }
 
-PretrainedEncoder pretrain_encoder(const ExperimentConfig& config, const std::string& metrics_path,
+PretrainedWeights pretrain_encoder(const ExperimentConfig& config, const std::string& metrics_path,
                                    const PretrainProgressFn& progress) {
   check_pretrain_config(config);
   const auto& p = config.encoder.pretrain;
@@ -195,7 +195,7 @@ PretrainedEncoder pretrain_encoder(const ExperimentConfig& config, const std::st
   }
   const double train_seconds = elapsed();
 
-  PretrainedEncoder out;
+  PretrainedWeights out;
   out.info = {{"objective", p.objective},
               {"steps", p.steps},
               {"resolution", resolution},

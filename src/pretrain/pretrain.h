@@ -16,13 +16,9 @@
 #include "data/scene.h"
 #include "data/tokenizer.h"
 #include "pretrain/objective.h"
+#include "pretrain/stage.h"
 
 namespace ablate {
-
-struct PretrainedEncoder {
-  std::map<std::string, torch::Tensor> weights;  // full-depth encoder, by parameter name
-  nlohmann::json info;  // objective, steps, seconds, final loss, quality measures
-};
 
 // Image side used in pre-training (encoder.pretrain.resolution, or data.resolution).
 int pretrain_resolution(const ExperimentConfig& config);
@@ -49,13 +45,12 @@ class PretrainStream {
 PretrainBatch collate_captions(const std::vector<torch::Tensor>& images,
                                const std::vector<std::string>& captions);
 
-using PretrainProgressFn = std::function<void(int step, double loss)>;
-
 // Throws ConfigError when config.encoder.pretrain cannot train config.encoder.
 void check_pretrain_config(const ExperimentConfig& config);
 
-// Runs the whole stage; metrics lines go to `metrics_path` when not empty.
-PretrainedEncoder pretrain_encoder(const ExperimentConfig& config, const std::string& metrics_path,
+// Runs the whole stage (weights: the full-depth encoder); metrics lines go to
+// `metrics_path` when not empty.
+PretrainedWeights pretrain_encoder(const ExperimentConfig& config, const std::string& metrics_path,
                                    const PretrainProgressFn& progress = {});
 
 }  // namespace ablate

@@ -9,37 +9,34 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "report/noise.h"
+#include "report/stats.h"
 #include "sweep/trial.h"
 
 namespace ablate {
 namespace fs = std::filesystem;
 
-namespace {
-
 // Headline columns (eval/evaluate.h): MM1's aggregates, then each
 // benchmark's 0-shot score and text_core. The CSV holds every metric.
-bool is_headline(const std::string& name) {
+bool is_headline_metric(const std::string& name) {
   if (name == "average" || name == "text_core" || name.rfind("average.", 0) == 0) return true;
   const auto dot = name.find('.');
   return dot != std::string::npos && name.substr(dot) == ".0shot";
 }
 
-// Headline metrics first (averages, then benchmarks), the rest alphabetically.
 std::vector<std::string> metric_order(const nlohmann::json& metrics) {
   std::vector<std::string> names;
   for (const auto& [name, _] : metrics.items()) {
     if (name.rfind("average", 0) == 0) names.push_back(name);
   }
   for (const auto& [name, _] : metrics.items()) {
-    if (is_headline(name) && name.rfind("average", 0) != 0) names.push_back(name);
+    if (is_headline_metric(name) && name.rfind("average", 0) != 0) names.push_back(name);
   }
   for (const auto& [name, _] : metrics.items()) {
-    if (!is_headline(name)) names.push_back(name);
+    if (!is_headline_metric(name)) names.push_back(name);
   }
   return names;
 }
-
-}  // namespace
 
 double mean_of(const std::vector<double>& v) {
   if (v.empty()) return 0;
@@ -125,7 +122,7 @@ std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecord
     const auto& names = rows.front().metric_names;
     std::vector<size_t> columns;
     for (size_t i = 0; i < names.size(); ++i) {
-      if (is_headline(names[i])) columns.push_back(i);
+      if (is_headline_metric(names[i])) columns.push_back(i);
     }
     out += "| rank | config | seeds |";
     for (size_t i : columns) out += fmt::format(" {} |", names[i]);
@@ -147,7 +144,10 @@ std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecord
     if (t.state != "done" || !t.scores.contains("baselines")) continue;
     out += "\nShortcut baselines (the same at every shot count):";
     for (const auto& [name, value] : t.scores["baselines"].items()) {
-      if (value.is_number()) out += fmt::format(" {}: {:.1f}", name, value.get<double>());
+      // One per benchmark; its parts (per question type, per strategy) are in scores.json.
+      if (value.is_number() && name.find('.') == std::string::npos) {
+        out += fmt::format(" {}: {:.1f}", name, value.get<double>());
+      }
     }
     if (t.scores["baselines"].contains("note")) {
       out += fmt::format("\n({})", t.scores["baselines"]["note"].get<std::string>());
@@ -185,10 +185,79 @@ std::string csv_table(const std::vector<RankedRow>& rows) {
   return out;
 }
 
+SeedNoise seed_noise(const std::string& sweep_dir, const std::vector<RankedRow>& rows) {
+  SeedNoise noise;
+  std::string dir = sweep_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  const std::string path = dir + "-noise/noise.json";
+  if (fs::exists(path)) {
+    try {
+      const NoiseReport r = noise_from_json(read_json(path));
+      for (const auto& m : r.metrics) noise.std[m.name] = m.std;
+      noise.source = fmt::format("{} ({} seeds of the base config)", path, r.num_seeds);
+      return noise;
+    } catch (const std::exception& e) {
+      noise.source = fmt::format("unreadable {} ({}); ", path, e.what());
+    }
+  }
+  std::map<std::string, std::pair<double, int>> pooled;  // name -> (sum of (n-1) var, sum of n-1)
+  for (const auto& row : rows) {
+    if (row.num_seeds < 2) continue;
+    for (size_t i = 0; i < row.metric_names.size(); ++i) {
+      auto& p = pooled[row.metric_names[i]];
+      p.first += (row.num_seeds - 1) * row.std[i] * row.std[i];
+      p.second += row.num_seeds - 1;
+    }
+  }
+  for (const auto& [name, p] : pooled) noise.std[name] = std::sqrt(p.first / p.second);
+  if (!pooled.empty()) {
+    noise.source +=
+        "this sweep's own seeds (within-config spread pooled over configs; `ablate "
+        "noise SPEC` measures it on more seeds)";
+  }
+  return noise;
+}
+
+std::string differences_markdown(const std::vector<RankedRow>& rows, const SeedNoise& noise) {
+  if (rows.size() < 2 || noise.std.empty()) return "";
+  const auto& names = rows.front().metric_names;
+  std::vector<size_t> columns;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (is_headline_metric(names[i]) && noise.std.count(names[i])) columns.push_back(i);
+  }
+  std::string out = fmt::format(
+      "\nDifferences from rank 1 ({}); * marks a difference at least the minimum detectable "
+      "effect for the two configs' seeds (two-sided t test, alpha 0.05, power 0.8; seed noise "
+      "from {}).\n\n| config | seeds |",
+      rows.front().label, noise.source);
+  for (size_t i : columns) out += fmt::format(" {} |", names[i]);
+  out += "\n|---|---:|";
+  for (size_t i = 0; i < columns.size(); ++i) out += "---:|";
+  out += "\n";
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const int k = std::min(rows[0].num_seeds, rows[r].num_seeds);
+    out += fmt::format("| {} | {} |", rows[r].label, rows[r].num_seeds);
+    for (size_t i : columns) {
+      const double delta = rows[r].mean[i] - rows[0].mean[i];
+      const double mde = min_detectable_effect(noise.std.at(names[i]), k);
+      out += fmt::format(" {:+.1f}{} |", delta, mde > 0 && std::fabs(delta) >= mde ? " *" : "");
+    }
+    out += "\n";
+  }
+  const int k = rows.back().num_seeds;
+  out += fmt::format("| minimum detectable effect | {} |", k);
+  for (size_t i : columns) {
+    out += fmt::format(" {:.1f} |", min_detectable_effect(noise.std.at(names[i]), k));
+  }
+  out += "\n";
+  return out;
+}
+
 std::string write_report(const std::string& sweep_dir) {
   const SweepRecords records = load_sweep(sweep_dir);
   const auto rows = rank_trials(records.trials);
-  const std::string md = markdown_table(rows, records);
+  const std::string md =
+      markdown_table(rows, records) + differences_markdown(rows, seed_noise(sweep_dir, rows));
   write_file_atomic((fs::path(sweep_dir) / "report.md").string(), md);
   write_file_atomic((fs::path(sweep_dir) / "report.csv").string(), csv_table(rows));
   return md;

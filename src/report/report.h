@@ -4,6 +4,7 @@
 // (report.md) and CSV (report.csv) in the sweep folder.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -23,6 +24,12 @@ struct SweepRecords {
 
 SweepRecords load_sweep(const std::string& sweep_dir);
 
+// Headline metrics (the printed table's columns): MM1's aggregates, each
+// benchmark's 0-shot score, text_core.
+bool is_headline_metric(const std::string& name);
+// Headline metrics first (averages, then benchmarks), the rest alphabetically.
+std::vector<std::string> metric_order(const nlohmann::json& metrics);
+
 struct RankedRow {
   std::string label;
   int num_seeds = 0;
@@ -38,6 +45,21 @@ double sample_std(const std::vector<double>& v);  // n - 1 denominator; 0 for n 
 
 std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecords& records);
 std::string csv_table(const std::vector<RankedRow>& rows);
+
+// Seed standard deviation per metric, and where it was measured.
+struct SeedNoise {
+  std::map<std::string, double> std;
+  std::string source;
+};
+// The noise run of the sweep (`ablate noise`: <sweep_dir>-noise/noise.json)
+// when there is one, else the sweep's own spread (within-config variances
+// pooled over configs with 2+ seeds); empty `std` when neither exists.
+SeedNoise seed_noise(const std::string& sweep_dir, const std::vector<RankedRow>& rows);
+
+// Each config's difference from the best one per headline metric, marked *
+// where it is at least the minimum detectable effect (report/stats.h) for the
+// seeds the two configs have.
+std::string differences_markdown(const std::vector<RankedRow>& rows, const SeedNoise& noise);
 
 // Loads, ranks, writes report.md and report.csv; returns the Markdown.
 std::string write_report(const std::string& sweep_dir);

@@ -80,42 +80,54 @@ struct PlannedTrial {
   std::string dir;
   Plan plan = Plan::run;
   std::string slurm_task;  // in_slurm: e.g. "12_3 PENDING"
-  double work = 0;  // training FLOPs: steps x batch x 3 x forward FLOPs per example
+  double work = 0;         // training FLOPs: steps x batch x 3 x forward FLOPs per example
 };
 
-// Trains every distinct pre-trained encoder that the trials to run need and
-// the cache lacks, `jobs` at a time, before any trial starts (each trial then
-// loads its encoder; the cache's lock would also make concurrent trials wait
-// for one another, but with slots held idle).
-void pretrain_encoders(const std::vector<PlannedTrial>& trials, const SweepOptions& options,
-                       int jobs) {
-  std::map<std::string, size_t> first_trial;  // key -> a trial that needs it
+// Trains every distinct pre-trained stage (encoder, LM) that the trials to run
+// need and the cache lacks, `jobs` at a time, before any trial starts (each
+// trial then loads them; the cache's lock would also make concurrent trials
+// wait for one another, but with slots held idle).
+void pretrain_stages(const std::vector<PlannedTrial>& trials, const SweepOptions& options,
+                     int jobs) {
+  struct Job {
+    Stage stage;
+    size_t trial;  // a trial that needs it
+  };
+  std::map<std::string, Job> missing;  // key -> job
   for (size_t i = 0; i < trials.size(); ++i) {
     const ExperimentConfig& config = trials[i].trial.config;
-    if (trials[i].plan != Plan::run || encoder_cache_key(config).empty()) continue;
-    if (encoder_cached(config, options.cache_root)) continue;
-    first_trial.emplace(encoder_cache_key(config), i);
+    if (trials[i].plan != Plan::run) continue;
+    for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
+      const std::string key = cache_key(stage, config);
+      if (key.empty() || is_cached(stage, config, options.cache_root)) continue;
+      missing.emplace(key, Job{stage, i});
+    }
   }
-  if (first_trial.empty()) return;
-  const int parallel = std::min<int>(jobs, first_trial.size());
+  if (missing.empty()) return;
+  const int parallel = std::min<int>(jobs, missing.size());
   const int threads = std::max(1, num_cores() / parallel);
-  const fs::path logs = fs::path(options.cache_root) / "encoders";
+  const fs::path logs = fs::path(options.cache_root);
   fs::create_directories(logs);
-  fmt::print("pre-training {} encoder(s), {} at a time, {} thread(s) each; logs in {}/<key>.log\n",
-             first_trial.size(), parallel, threads, logs.string());
+  fmt::print(
+      "pre-training {} stage(s) (encoders, LMs), {} at a time, {} thread(s) each; logs in "
+      "{}/<encoders|lms>/<key>.log\n",
+      missing.size(), parallel, threads, logs.string());
   std::fflush(stdout);
   std::map<pid_t, std::pair<std::string, std::chrono::steady_clock::time_point>> running;
-  auto next = first_trial.begin();
+  auto next = missing.begin();
   int finished = 0;
-  while (next != first_trial.end() || !running.empty()) {
-    while (static_cast<int>(running.size()) < parallel && next != first_trial.end()) {
-      const auto& [key, i] = *next++;
-      const std::string config = (fs::path(trials[i].dir) / "config.yaml").string();
-      prepare_run_folder(trials[i].dir, trials[i].trial.config, nlohmann::json());
-      const pid_t pid =
-          spawn_child(options.ablate_binary,
-                      {"pretrain", config, "--cache", fs::absolute(options.cache_root).string()},
-                      (logs / (key + ".log")).string(), threads);
+  while (next != missing.end() || !running.empty()) {
+    while (static_cast<int>(running.size()) < parallel && next != missing.end()) {
+      const auto& [key, job] = *next++;
+      const PlannedTrial& t = trials[job.trial];
+      const std::string config = (fs::path(t.dir) / "config.yaml").string();
+      prepare_run_folder(t.dir, t.trial.config, nlohmann::json());
+      const fs::path log_dir = logs / (job.stage == Stage::kEncoder ? "encoders" : "lms");
+      fs::create_directories(log_dir);
+      const pid_t pid = spawn_child(options.ablate_binary,
+                                    {"pretrain", config, "--stage", stage_name(job.stage),
+                                     "--cache", fs::absolute(options.cache_root).string()},
+                                    (log_dir / (key + ".log")).string(), threads);
       running[pid] = {key, std::chrono::steady_clock::now()};
     }
     int wstatus = 0;
@@ -125,10 +137,10 @@ void pretrain_encoders(const std::vector<PlannedTrial>& trials, const SweepOptio
     running.erase(it);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // A failure is not fatal here: the trials that need the encoder try again
+    // A failure is not fatal here: the trials that need the stage try again
     // and record the reason as their own.
     const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
-    fmt::print("[encoder {}/{}] {}  {}  ({:.0f} s)\n", ++finished, first_trial.size(), key,
+    fmt::print("[pretrain {}/{}] {}  {}  ({:.0f} s)\n", ++finished, missing.size(), key,
                ok ? "done" : "FAILED (see its log)", secs);
     std::fflush(stdout);
   }
@@ -194,7 +206,8 @@ double measure_step_seconds(const ExperimentConfig& config, int threads) {
   // (OpenBLAS's own call, when the BLAS in use is OpenBLAS).
   torch::set_num_threads(threads);
   using SetThreads = void (*)(int);
-  if (auto set_blas = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+  if (auto set_blas =
+          reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
     set_blas(threads);
   Vlm model(c);
   model->init_weights(0);
@@ -404,15 +417,15 @@ class LocalExecutor {
 
   void show_progress() {
     std::vector<std::pair<size_t, std::optional<Latest>>> now;
-    for (const auto& [pid, child] : running_) now.emplace_back(child.trial, latest_metrics(trials_[child.trial].dir));
-    std::string line = fmt::format("{}/{} finished ({} failed), {} running, {} elsewhere",
-                                   finished_count(), trials_.size(),
-                                   outcome_.failed + outcome_.failed_elsewhere, running_.size(),
-                                   elsewhere_.size());
+    for (const auto& [pid, child] : running_)
+      now.emplace_back(child.trial, latest_metrics(trials_[child.trial].dir));
+    std::string line = fmt::format(
+        "{}/{} finished ({} failed), {} running, {} elsewhere", finished_count(), trials_.size(),
+        outcome_.failed + outcome_.failed_elsewhere, running_.size(), elsewhere_.size());
     for (const auto& [i, latest] : now) {
       const auto& t = trials_[i].trial;
-      line += latest ? fmt::format(" | {} step {}/{} loss {:.3f}", t.id.substr(0, 6),
-                                   latest->step, t.config.train.steps, latest->loss)
+      line += latest ? fmt::format(" | {} step {}/{} loss {:.3f}", t.id.substr(0, 6), latest->step,
+                                   t.config.train.steps, latest->loss)
                      : fmt::format(" | {} starting", t.id.substr(0, 6));
     }
     if (const auto rate = seconds_per_work(now)) {
@@ -483,7 +496,8 @@ SweepOutcome run_on_slurm(const SweepSpec& spec, const std::string& spec_path,
   if (options.dry_run) {
     if (!to_submit.empty()) {
       fmt::print("would submit {} trials as one job array with this batch script:\n{}",
-                 to_submit.size(), slurm_batch_script(outcome.sweep_dir, 0, submit, to_submit.size()));
+                 to_submit.size(),
+                 slurm_batch_script(outcome.sweep_dir, 0, submit, to_submit.size()));
     }
     return outcome;
   }
@@ -492,8 +506,9 @@ SweepOutcome run_on_slurm(const SweepSpec& spec, const std::string& spec_path,
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
   if (!to_submit.empty()) {
     for (const auto& t : to_submit) {
-      prepare_run_folder((fs::path(outcome.sweep_dir) / "runs" / t.id).string(), t.config,
-                         {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
+      prepare_run_folder(
+          (fs::path(outcome.sweep_dir) / "runs" / t.id).string(), t.config,
+          {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
     }
     outcome.slurm_job = submit_slurm_array(outcome.sweep_dir, to_submit, submit);
     fmt::print("submitted {} trials as Slurm job array {} (script {}/slurm/array-*.sbatch)\n",
@@ -516,9 +531,9 @@ SweepOutcome run_on_slurm(const SweepSpec& spec, const std::string& spec_path,
   const auto start = last_print;
   while (true) {
     const auto status = read_sweep_status(outcome.sweep_dir);
-    const std::string line = fmt::format(
-        "{} done, {} failed, {} running, {} pending", status.count("done"),
-        status.count("failed"), status.count("running"), status.count("pending"));
+    const std::string line =
+        fmt::format("{} done, {} failed, {} running, {} pending", status.count("done"),
+                    status.count("failed"), status.count("running"), status.count("pending"));
     if (line != last || seconds_since(last_print) >= 60) {
       fmt::print("[{}] {}\n", duration_text(seconds_since(start)), line);
       std::fflush(stdout);
@@ -589,10 +604,11 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
     outcome.failed_before += p.plan == Plan::failed_before;
   }
   if (options.dry_run) {
-    fmt::print("estimated training time of the trials to run: {} with {} trial(s) at a time, {} "
-               "thread(s) each (step times measured here over a few steps; evaluation not "
-               "included)\n",
-               duration_text(estimated / jobs), jobs, threads);
+    fmt::print(
+        "estimated training time of the trials to run: {} with {} trial(s) at a time, {} "
+        "thread(s) each (step times measured here over a few steps; evaluation not "
+        "included)\n",
+        duration_text(estimated / jobs), jobs, threads);
   }
   std::fflush(stdout);
   if (options.dry_run && options.executor != "slurm") return outcome;
@@ -600,7 +616,7 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
 
   fs::create_directories(runs);
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
-  pretrain_encoders(trials, options, jobs);
+  pretrain_stages(trials, options, jobs);
   const auto to_run = std::count_if(trials.begin(), trials.end(),
                                     [](const PlannedTrial& p) { return p.plan == Plan::run; });
   fmt::print("running {} trials, {} at a time, {} thread(s) each; logs in {}/<id>/log.txt\n",

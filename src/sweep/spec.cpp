@@ -44,7 +44,8 @@ SweepAxis read_axis(const std::string& path, const YAML::Node& key, const YAML::
   axis.name = key.as<std::string>();
   axis.node = key;
   if (axis.name == "seed") {
-    throw ConfigError(fmt::format("{}: axis 'seed': list seeds under the key 'seeds'", at(path, key)));
+    throw ConfigError(
+        fmt::format("{}: axis 'seed': list seeds under the key 'seeds'", at(path, key)));
   }
   const std::string expected =
       "expected a non-empty list of values, or a map from labels to {config.key: value} maps";
@@ -54,11 +55,13 @@ SweepAxis read_axis(const std::string& path, const YAML::Node& key, const YAML::
     for (const auto& named : values) {
       AxisValue value{named.first.as<std::string>(), {}, named.first};
       if (!named.second.IsMap() || named.second.size() == 0) {
-        throw ConfigError(fmt::format("{}: axis '{}', value '{}': expected a map of config keys "
-                                      "to values, e.g. {{data.resolution: 32}}",
-                                      at(path, named.first), axis.name, value.label));
+        throw ConfigError(
+            fmt::format("{}: axis '{}', value '{}': expected a map of config keys "
+                        "to values, e.g. {{data.resolution: 32}}",
+                        at(path, named.first), axis.name, value.label));
       }
-      for (const auto& kv : named.second) value.settings.emplace_back(kv.first.as<std::string>(), kv.second);
+      for (const auto& kv : named.second)
+        value.settings.emplace_back(kv.first.as<std::string>(), kv.second);
       axis.values.push_back(std::move(value));
     }
   } else {
@@ -110,9 +113,9 @@ SlurmSettings read_slurm(const std::string& path, const YAML::Node& node) {
     auto text = [&] {
       if (!v.IsScalar() || v.Scalar().empty() ||
           v.Scalar().find_first_of(" \t\n'\"\\") != std::string::npos) {
-        throw ConfigError(fmt::format(
-            "{}: key 'slurm.{}': expected one word without spaces or quotes, got '{}'",
-            at(path, v), key, show(v)));
+        throw ConfigError(
+            fmt::format("{}: key 'slurm.{}': expected one word without spaces or quotes, got '{}'",
+                        at(path, v), key, show(v)));
       }
       return v.Scalar();
     };
@@ -220,8 +223,8 @@ SweepSpec load_spec(const std::string& path) {
   }
   if (!root.IsMap())
     throw ConfigError(fmt::format("{}: expected a map with name, base, seeds, axes", path));
-  static const std::set<std::string> kKeys = {"name",    "description", "base",   "seeds",
-                                              "combine", "axes",        "exclude", "budget", "slurm"};
+  static const std::set<std::string> kKeys = {"name", "description", "base",   "seeds", "combine",
+                                              "axes", "exclude",     "budget", "slurm"};
   std::map<std::string, int> seen;  // key -> line
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
@@ -290,8 +293,9 @@ SweepSpec load_spec(const std::string& path) {
   } else if (combine == "one_at_a_time") {
     spec.combine = Combine::one_at_a_time;
   } else if (!combine.empty() && combine != "product") {
-    throw ConfigError(fmt::format("{}: key 'combine': expected product, zip or one_at_a_time, got '{}'",
-                                  at(path, root["combine"]), combine));
+    throw ConfigError(
+        fmt::format("{}: key 'combine': expected product, zip or one_at_a_time, got '{}'",
+                    at(path, root["combine"]), combine));
   }
 
   const YAML::Node axes = root["axes"];
@@ -342,8 +346,9 @@ SweepSpec load_spec(const std::string& path) {
         std::vector<std::string> labels;
         for (const auto& v : axis->values) labels.push_back(v.label);
         if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
-          throw ConfigError(fmt::format("{}: key 'exclude': axis '{}' has no value '{}'; it has: {}",
-                                        at(path, kv.second), name, label, fmt::join(labels, ", ")));
+          throw ConfigError(
+              fmt::format("{}: key 'exclude': axis '{}' has no value '{}'; it has: {}",
+                          at(path, kv.second), name, label, fmt::join(labels, ", ")));
         }
         rule.emplace_back(axis - spec.axes.begin(), label);
       }
@@ -386,10 +391,10 @@ std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::s
       const auto& axis = spec.axes[a];
       const AxisValue& value = axis.values[index[a]];
       for (const auto& [key, v] : value.settings) {
-        apply_value(config, key, v,
-                    fmt::format("{}: axis '{}', value '{}'", at(spec.path, v), axis.name,
-                                value.label),
-                    false);
+        apply_value(
+            config, key, v,
+            fmt::format("{}: axis '{}', value '{}'", at(spec.path, v), axis.name, value.label),
+            false);
       }
       parts.push_back(fmt::format("{}={}", axis.name, value.label));
     }
@@ -401,7 +406,8 @@ std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::s
     Vlm model(config);
     const int64_t flops = forward_flops_per_example(model, config);
     if (!spec.budget.kind.empty() && !steps_on_command_line) {
-      apply_budget(spec, config, flops, fmt::format("{}: {}", at(spec.path, spec.budget.node), label));
+      apply_budget(spec, config, flops,
+                   fmt::format("{}: {}", at(spec.path, spec.budget.node), label));
     }
     for (int seed : spec.seeds) {
       Trial t;
@@ -426,6 +432,24 @@ std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::s
     throw ConfigError(fmt::format("{}: every combination is excluded: no trial to run", spec.path));
   }
   return trials;
+}
+
+std::string noise_spec_yaml(const SweepSpec& spec, int num_seeds) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << spec.name + "-noise";
+  out << YAML::Key << "description" << YAML::Value
+      << fmt::format("seed noise of the base experiment of {} (ablate noise)", spec.path);
+  out << YAML::Key << "base" << YAML::Value << std::filesystem::absolute(spec.base).string();
+  std::vector<int> seeds(num_seeds);
+  for (int i = 0; i < num_seeds; ++i) seeds[i] = i;
+  out << YAML::Key << "seeds" << YAML::Value << YAML::Flow << seeds;
+  if (!spec.budget.kind.empty()) {
+    out << YAML::Key << "budget" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+        << spec.budget.kind << YAML::Value << spec.budget.amount << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
 }
 
 double training_flops(const Trial& trial) {

@@ -98,6 +98,10 @@ SweepSpec load_spec(const std::string& path);
 // the spec file, line and key of the first problem.
 std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::string>& overrides);
 
+// The spec `ablate noise` runs: the base experiment alone (no axes), seeds
+// 0..num_seeds-1, with the spec's budget, named "<name>-noise".
+std::string noise_spec_yaml(const SweepSpec& spec, int num_seeds);
+
 // Training FLOPs of a trial: steps x batch x 3 x forward FLOPs per example.
 double training_flops(const Trial& trial);
 

@@ -66,7 +66,9 @@ int exit_code(TrialResult r) {
   return 1;
 }
 
-std::string checkpoint_path(const std::string& run_dir) { return file_in(run_dir, "checkpoint.pt"); }
+std::string checkpoint_path(const std::string& run_dir) {
+  return file_in(run_dir, "checkpoint.pt");
+}
 
 std::vector<fs::path> run_folders(const std::string& sweep_dir) {
   const fs::path runs = fs::path(sweep_dir) / "runs";
@@ -157,20 +159,22 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
     const TrainStream stream(config, eval.signatures);
     Vlm model(config);
     model->init_weights(static_cast<uint64_t>(config.seed));
-    nlohmann::json encoder_record = {{"objective", "none"}};
-    if (config.encoder.pretrain.objective != "none") {
+    // Pre-trained stages replace the VLM's own initialisation of that stage.
+    nlohmann::json encoder_record = {{"objective", config.encoder.pretrain.objective}};
+    nlohmann::json lm_record = {{"pretrain_steps", config.lm.pretrain.steps}};
+    for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
+      if (cache_key(stage, config).empty()) continue;
       auto log = [&](const std::string& line) { fmt::print("{}\n", line); };
-      const CachedEncoder cached = cached_encoder(config, cache_root, log);
-      const auto skipped = model->encoder()->load_weights(cached.encoder.weights);
-      encoder_record = {{"objective", config.encoder.pretrain.objective},
-                        {"key", cached.key},
-                        {"cache", cached.dir},
-                        {"cache_hit", cached.hit},
-                        {"unused_weights", skipped},
-                        {"pretrain", cached.encoder.info}};
+      const CachedWeights cached = cached_weights(stage, config, cache_root, log);
+      const bool is_encoder = stage == Stage::kEncoder;
+      const auto unused = is_encoder ? model->encoder()->load_weights(cached.stage.weights)
+                                     : model->lm()->load_weights(cached.stage.weights);
+      nlohmann::json& record = is_encoder ? encoder_record : lm_record;
+      record.update(cache_record(cached));
+      record["unused_weights"] = unused;
       if (verbose) {
-        fmt::print("encoder {} {} ({})\n", cached.key, cached.hit ? "loaded from" : "trained into",
-                   cached.dir);
+        fmt::print("{} {} {} ({})\n", stage_name(stage), cached.key,
+                   cached.hit ? "loaded from" : "trained into", cached.dir);
       }
     }
     const int64_t flops = forward_flops_per_example(model, config);
@@ -182,7 +186,8 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
                  config.train.steps);
     }
     const TrainSummary summary = train_model(
-        model, config, stream, file_in(run_dir, "metrics.jsonl"), [&](int step, double loss) {
+        model, config, stream, file_in(run_dir, "metrics.jsonl"),
+        [&](int step, double loss) {
           if (verbose) fmt::print("  step {:>6}  loss {:.4f}  ({:.0f} s)\n", step, loss, elapsed());
           std::fflush(stdout);
         },
@@ -200,6 +205,7 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
     card["forward_flops_per_example"] = flops;
     card["num_visual_tokens"] = model->shapes().num_visual_tokens;
     card["encoder"] = encoder_record;
+    card["lm"] = lm_record;
     write_json_atomic(file_in(run_dir, "scores.json"), card);
     write_status(run_dir, kTrialStateDone, "",
                  {{"started_at", started_at},

@@ -2,6 +2,8 @@
 // answers are right for their scenes, few-shot prompts hold exactly k
 // examples and never the query, and the shortcut baselines are computed as
 // defined on hand-made cases.
+#include "eval/benchmark.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include "core/error.h"
 #include "data/knowledge.h"
 #include "data/tokenizer.h"
-#include "eval/benchmark.h"
 #include "eval/caption_metrics.h"
 #include "eval/evaluate.h"
 #include "test_util.h"
@@ -162,8 +163,8 @@ TEST(Benchmarks, SpatialAnswersFollowTheSceneGraph) {
       }
       ASSERT_EQ(holding.size(), 1u) << item.prompt;
       const bool colour = item.prompt.find("what color") != std::string::npos;
-      EXPECT_EQ(item.references[0], colour ? kColourNames[holding[0]->colour]
-                                           : kShapeNames[holding[0]->shape])
+      EXPECT_EQ(item.references[0],
+                colour ? kColourNames[holding[0]->colour] : kShapeNames[holding[0]->shape])
           << item.prompt;
     }
   }
@@ -186,9 +187,8 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
         ++matches;
         EXPECT_EQ(item.references[0], kColourThings[o.colour]);
       }
-      if (item.type == "corners" &&
-          item.prompt.find(std::string("the ") + kColourNames[o.colour] + " shape") !=
-              std::string::npos) {
+      if (item.type == "corners" && item.prompt.find(std::string("the ") + kColourNames[o.colour] +
+                                                     " shape") != std::string::npos) {
         ++matches;
         EXPECT_EQ(item.references[0], kNumberWords[kShapeCorners[o.shape]]);
       }
@@ -222,8 +222,7 @@ TEST(Benchmarks, TextBenchmarksNeedTheSignsText) {
   EXPECT_GT(read.size(), 50u) << "answers spread over words and numbers";
   for (const auto& item : set.benchmarks[1].items) {
     for (const auto& ref : item.references) {
-      EXPECT_NE(ref.find("a sign that says " + item.images[0].sign.text), std::string::npos)
-          << ref;
+      EXPECT_NE(ref.find("a sign that says " + item.images[0].sign.text), std::string::npos) << ref;
     }
   }
 }

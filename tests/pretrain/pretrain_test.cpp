@@ -1,7 +1,6 @@
 // Encoder pre-training: one suite over every registered objective, the cache
 // (hit, miss, corrupt entries, two processes at once), weights readable from
 // Python, and a pre-trained encoder inside a VLM trial.
-#include "eval/benchmark.h"
 #include "pretrain/pretrain.h"
 
 #include <gtest/gtest.h>
@@ -11,10 +10,11 @@
 #include <thread>
 
 #include "core/io.h"
+#include "core/tensor_file.h"
 #include "data/language.h"
+#include "eval/benchmark.h"
 #include "model/vlm.h"
 #include "pretrain/aim.h"
-#include "core/tensor_file.h"
 #include "pretrain/cache.h"
 #include "pretrain/quality.h"
 #include "sweep/trial.h"
@@ -133,7 +133,7 @@ TEST(Pretrain, HardNegativePairsDifferInOneShapeOnly) {
   single.encoder.pretrain.max_objects = 1;
   const PretrainStream single_stream(single, none);
   for (int64_t k = 0; k < 10; ++k) EXPECT_EQ(single_stream.example(k).first.objects.size(), 1u);
-  EXPECT_NE(encoder_cache_key(single), encoder_cache_key(c));
+  EXPECT_NE(cache_key(Stage::kEncoder, single), cache_key(Stage::kEncoder, c));
 
   ExperimentConfig plain = c;
   plain.encoder.pretrain.hard_negatives = false;
@@ -158,19 +158,19 @@ TEST(Pretrain, ProbeSeparatesLearnableFromRandomLabels) {
 TEST(Cache, MissThenHitWithTheSameWeights) {
   testing::ScratchDir dir;
   const ExperimentConfig c = tiny_pretrain("clip");
-  EXPECT_FALSE(encoder_cached(c, dir.file("cache")));
-  const auto first = cached_encoder(c, dir.file("cache"));
+  EXPECT_FALSE(is_cached(Stage::kEncoder, c, dir.file("cache")));
+  const auto first = cached_weights(Stage::kEncoder, c, dir.file("cache"));
   EXPECT_FALSE(first.hit);
-  EXPECT_TRUE(encoder_cached(c, dir.file("cache")));
-  const auto second = cached_encoder(c, dir.file("cache"));
+  EXPECT_TRUE(is_cached(Stage::kEncoder, c, dir.file("cache")));
+  const auto second = cached_weights(Stage::kEncoder, c, dir.file("cache"));
   EXPECT_TRUE(second.hit);
   EXPECT_EQ(first.key, second.key);
-  ASSERT_EQ(first.encoder.weights.size(), second.encoder.weights.size());
-  for (const auto& [name, w] : first.encoder.weights) {
-    EXPECT_TRUE(torch::equal(w, second.encoder.weights.at(name))) << name;
+  ASSERT_EQ(first.stage.weights.size(), second.stage.weights.size());
+  for (const auto& [name, w] : first.stage.weights) {
+    EXPECT_TRUE(torch::equal(w, second.stage.weights.at(name))) << name;
   }
   for (const char* key : {"probe", "probe_at_init", "retrieval", "train_seconds"}) {
-    EXPECT_TRUE(second.encoder.info.contains(key)) << key;
+    EXPECT_TRUE(second.stage.info.contains(key)) << key;
   }
 
   // What the key covers: the encoder and its pre-training, not the VLM stage.
@@ -178,26 +178,26 @@ TEST(Cache, MissThenHitWithTheSameWeights) {
   other.connector.type = "attn_pool";
   other.seed = 7;
   other.encoder.output_layer = -1;
-  EXPECT_EQ(encoder_cache_key(other), first.key);
+  EXPECT_EQ(cache_key(Stage::kEncoder, other), first.key);
   other.encoder.pretrain.steps = 4;
-  EXPECT_NE(encoder_cache_key(other), first.key);
+  EXPECT_NE(cache_key(Stage::kEncoder, other), first.key);
   other = c;
   other.encoder.pretrain.captions = "dense";
-  EXPECT_NE(encoder_cache_key(other), first.key);
+  EXPECT_NE(cache_key(Stage::kEncoder, other), first.key);
   other = c;
   other.data.text_scenes = 0;  // the scenes it sees change
-  EXPECT_NE(encoder_cache_key(other), first.key);
+  EXPECT_NE(cache_key(Stage::kEncoder, other), first.key);
   other = c;
   other.data.mix.text = 0.5;  // VLM data only
-  EXPECT_EQ(encoder_cache_key(other), first.key);
+  EXPECT_EQ(cache_key(Stage::kEncoder, other), first.key);
 }
 
 TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {
   testing::ScratchDir dir;
   const ExperimentConfig c = tiny_pretrain("aim");
-  const auto first = cached_encoder(c, dir.file("cache"));
+  const auto first = cached_weights(Stage::kEncoder, c, dir.file("cache"));
   std::ofstream(first.dir + "/encoder.pt", std::ios::trunc) << "truncated";
-  const auto again = cached_encoder(c, dir.file("cache"));
+  const auto again = cached_weights(Stage::kEncoder, c, dir.file("cache"));
   EXPECT_FALSE(again.hit);
   int corrupt = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir.file("cache/encoders"))) {
@@ -205,7 +205,7 @@ TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {
   }
   EXPECT_EQ(corrupt, 1) << "the broken entry is kept for inspection";
   EXPECT_TRUE(
-      torch::equal(again.encoder.weights.at("pos_embed"), first.encoder.weights.at("pos_embed")))
+      torch::equal(again.stage.weights.at("pos_embed"), first.stage.weights.at("pos_embed")))
       << "pre-training is deterministic";
 }
 
@@ -280,17 +280,17 @@ TEST(Trial, UsesThePretrainedEncoderAndFreezingKeepsIt) {
   c.encoder.pretrain.resolution = 32;  // pre-trained at 32 px, used at 16 px
   c.train.freeze = {"encoder"};
   c.eval.num_items = 8;
-  const auto cached = cached_encoder(c, dir.file("cache"));
+  const auto cached = cached_weights(Stage::kEncoder, c, dir.file("cache"));
 
   Vlm model(c);
   model->init_weights(0);
-  model->encoder()->load_weights(cached.encoder.weights);
+  model->encoder()->load_weights(cached.stage.weights);
   const auto before = model->encoder()->weights();
-  EXPECT_FALSE(torch::equal(before.at("pos_embed"), cached.encoder.weights.at("pos_embed")))
+  EXPECT_FALSE(torch::equal(before.at("pos_embed"), cached.stage.weights.at("pos_embed")))
       << "resized from an 8 x 8 to a 4 x 4 grid";
   EXPECT_EQ(before.at("pos_embed").size(1), 16);
-  EXPECT_TRUE(torch::equal(before.at("patch_embed.weight"),
-                           cached.encoder.weights.at("patch_embed.weight")));
+  EXPECT_TRUE(
+      torch::equal(before.at("patch_embed.weight"), cached.stage.weights.at("patch_embed.weight")));
   const EvalSet eval = make_eval_set(c.data, c.eval);
   train_model(model, c, TrainStream(c, eval.signatures), dir.file("metrics.jsonl"));
   for (const auto& [name, w] : model->encoder()->weights()) {

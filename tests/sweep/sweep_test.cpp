@@ -9,8 +9,8 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "sweep/spec.h"
-#include "sweep/trial.h"
 #include "sweep/sweep_util.h"
+#include "sweep/trial.h"
 
 namespace ablate {
 namespace {
@@ -64,9 +64,8 @@ TEST(Spec, ZipMovesValuesTogether) {
                            "name: t\nbase: base.yaml\nseeds: [0]\ncombine: zip\naxes:\n"
                            "  data.resolution: [16, 32]\n  encoder.patch_size: [4, 8]\n")),
       {});
-  EXPECT_EQ(labels(trials),
-            (std::vector<std::string>{"data.resolution=16, encoder.patch_size=4",
-                                      "data.resolution=32, encoder.patch_size=8"}));
+  EXPECT_EQ(labels(trials), (std::vector<std::string>{"data.resolution=16, encoder.patch_size=4",
+                                                      "data.resolution=32, encoder.patch_size=8"}));
   EXPECT_EQ(trials[1].num_visual_tokens, trials[0].num_visual_tokens);
   EXPECT_EQ(trials[1].config.encoder.patch_size, 8);
 }
@@ -90,18 +89,17 @@ TEST(Spec, OneAtATimeVariesEachAxisAloneAroundTheBase) {
 TEST(Spec, NamedValuesSetSeveralKeysAndExcludeRemovesCombinations) {
   ScratchDir dir;
   const auto trials = expand_trials(
-      load_spec(write_spec(
-          dir,
-          "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n"
-          "  connector.type: [avg_pool, attn_pool]\n"
-          "  image:\n"
-          "    low: {data.resolution: 16, encoder.patch_size: 4}\n"
-          "    high: {data.resolution: 32, encoder.patch_size: 4}\n"
-          "exclude:\n  - {connector.type: attn_pool, image: low}\n")),
+      load_spec(write_spec(dir,
+                           "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n"
+                           "  connector.type: [avg_pool, attn_pool]\n"
+                           "  image:\n"
+                           "    low: {data.resolution: 16, encoder.patch_size: 4}\n"
+                           "    high: {data.resolution: 32, encoder.patch_size: 4}\n"
+                           "exclude:\n  - {connector.type: attn_pool, image: low}\n")),
       {});
   EXPECT_EQ(labels(trials), (std::vector<std::string>{"connector.type=avg_pool, image=low",
-                                                       "connector.type=avg_pool, image=high",
-                                                       "connector.type=attn_pool, image=high"}));
+                                                      "connector.type=avg_pool, image=high",
+                                                      "connector.type=attn_pool, image=high"}));
   EXPECT_EQ(trials[1].config.data.resolution, 32);
   EXPECT_EQ(trials[1].config.encoder.patch_size, 4);
 }
@@ -170,7 +168,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "spec.yaml:5: axis 'lm.width': value '16' listed twice"},
         BadSpec{"NamedValueNotAMap", "seeds: [0]\naxes:\n  image:\n    low: 16\n",
                 "spec.yaml:6: axis 'image', value 'low': expected a map"},
-        BadSpec{"NamedValueUnknownKey", "seeds: [0]\naxes:\n  image:\n    low: {data.resolutio: 16}\n",
+        BadSpec{"NamedValueUnknownKey",
+                "seeds: [0]\naxes:\n  image:\n    low: {data.resolutio: 16}\n",
                 "spec.yaml:6: axis 'image', value 'low': unknown key 'data.resolutio'"},
         BadSpec{"UnknownCombine", "seeds: [0]\ncombine: grid\n",
                 "spec.yaml:4: key 'combine': expected product, zip or one_at_a_time"},
@@ -218,7 +217,9 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   EXPECT_NE(r.output.find("4 trials"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("| rank | config | seeds | average |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("connector.type=attn_pool"), std::string::npos);
-  EXPECT_NE(r.output.find("Shortcut baselines (the same at every shot count): caption:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Shortcut baselines (the same at every shot count): caption:"),
+            std::string::npos)
+      << r.output;
   const std::string sweep_dir = out + "/tiny";
   EXPECT_TRUE(std::filesystem::exists(sweep_dir + "/report.md"));
   EXPECT_TRUE(std::filesystem::exists(sweep_dir + "/report.csv"));
@@ -261,8 +262,9 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(sweep_dir + "/runs"), {}), 4);
 }
 
-TEST(SweepEndToEnd, PretrainsEachEncoderOnceBeforeTheTrials) {
-  // Two connectors x two seeds share one clip encoder; aim gets its own.
+TEST(SweepEndToEnd, PretrainsEachEncoderAndLmOnceBeforeTheTrials) {
+  // Two connectors x two seeds share one clip encoder; aim gets its own; all
+  // eight trials share one pre-trained LM.
   ScratchDir dir;
   const auto spec =
       write_spec(dir,
@@ -271,10 +273,11 @@ TEST(SweepEndToEnd, PretrainsEachEncoderOnceBeforeTheTrials) {
   const std::string cache = dir.file("cache");
   const auto r = run(fmt::format(
       "{} sweep {} --out {} --cache {} --jobs 2 encoder.pretrain.steps=2 "
-      "encoder.pretrain.batch_size=4 encoder.pretrain.text_width=16 encoder.pretrain.text_depth=1",
+      "encoder.pretrain.batch_size=4 encoder.pretrain.text_width=16 encoder.pretrain.text_depth=1 "
+      "lm.pretrain.steps=2 lm.pretrain.batch_size=4",
       ABLATE_BINARY, spec, dir.file("sweeps"), cache));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("pre-training 2 encoder(s)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pre-training 3 stage(s)"), std::string::npos) << r.output;
   int entries = 0;
   for (const auto& e : std::filesystem::directory_iterator(cache + "/encoders")) {
     entries += e.is_directory();
@@ -284,9 +287,11 @@ TEST(SweepEndToEnd, PretrainsEachEncoderOnceBeforeTheTrials) {
   for (const auto& e : std::filesystem::directory_iterator(dir.file("sweeps/pre/runs"))) {
     const auto scores = read_json(e.path().string() + "/scores.json");
     EXPECT_TRUE(scores["encoder"]["cache_hit"].get<bool>()) << "trained before the trial";
+    EXPECT_TRUE(scores["lm"]["cache_hit"].get<bool>()) << "trained before the trial";
     keys.insert(scores["encoder"]["key"].get<std::string>());
+    keys.insert(scores["lm"]["key"].get<std::string>());
   }
-  EXPECT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys.size(), 3u);
 }
 
 TEST(Cli, BadInputFailsBeforeTrainingWithAClearMessage) {
