@@ -11,6 +11,7 @@
 
 #include "connectors/connector.h"
 #include "core/config.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "core/version.h"
@@ -31,15 +32,6 @@ namespace fs = std::filesystem;
 using namespace ablate;
 
 namespace {
-
-// OMP_WAIT_POLICY is read once when the OpenMP runtime starts, so it must be
-// in the environment before the process starts: set it and re-execute.
-void ensure_passive_openmp(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-  ::execv("/proc/self/exe", argv);
-  // If re-exec is impossible, run on: slower, never wrong.
-}
 
 std::string self_binary() { return fs::read_symlink("/proc/self/exe").string(); }
 
@@ -174,7 +166,7 @@ int cmd_list() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ensure_passive_openmp(argv);
+  reexec_with_runtime_environment(argv);
   // glibc's allocator returns and re-faults large tensor buffers every step
   // (~8% of a step); keep them.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);

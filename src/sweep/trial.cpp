@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "core/tensor_file.h"
@@ -99,6 +100,7 @@ void write_status(const std::string& run_dir, const std::string& state, const st
                            {"host", hostname()},
                            {"pid", ::getpid()},
                            {"ablate_version", version()},
+                           {"blas_core", blas_core_name()},
                            {"git_commit", git_commit()}};
   status.update(extra);
   write_json_atomic(file_in(run_dir, "status.json"), status);

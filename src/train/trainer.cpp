@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/cpu.h"
 #include "core/io.h"
 #include "train/checkpoint.h"
 #include "train/schedule.h"
@@ -72,17 +73,7 @@ AutocastGuard::~AutocastGuard() {
   }
 }
 
-bool cpu_has_native_bf16() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("flags", 0) == 0) {
-      return line.find(" avx512_bf16") != std::string::npos ||
-             line.find(" amx_bf16") != std::string::npos;
-    }
-  }
-  return false;
-}
+bool cpu_has_native_bf16() { return cpu_has_flag("avx512_bf16") || cpu_has_flag("amx_bf16"); }
 
 torch::Device device_of(const ExperimentConfig& config) {
   return config.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
