@@ -87,22 +87,31 @@ struct PlannedTrial {
 // need and the cache lacks, `jobs` at a time, before any trial starts (each
 // trial then loads them; the cache's lock would also make concurrent trials
 // wait for one another, but with slots held idle).
-void pretrain_stages(const std::vector<PlannedTrial>& trials, const SweepOptions& options,
-                     int jobs) {
-  struct Job {
-    Stage stage;
-    size_t trial;  // a trial that needs it
-  };
-  std::map<std::string, Job> missing;  // key -> job
+struct PretrainJob {
+  Stage stage;
+  size_t trial;  // a trial that needs it
+};
+
+// Key -> job of every pre-trained stage that the trials to run need and the
+// cache lacks.
+std::map<std::string, PretrainJob> missing_stages(const std::vector<PlannedTrial>& trials,
+                                                  const std::string& cache_root) {
+  std::map<std::string, PretrainJob> missing;
   for (size_t i = 0; i < trials.size(); ++i) {
     const ExperimentConfig& config = trials[i].trial.config;
     if (trials[i].plan != Plan::run) continue;
     for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
       const std::string key = cache_key(stage, config);
-      if (key.empty() || is_cached(stage, config, options.cache_root)) continue;
-      missing.emplace(key, Job{stage, i});
+      if (key.empty() || is_cached(stage, config, cache_root)) continue;
+      missing.emplace(key, PretrainJob{stage, i});
     }
   }
+  return missing;
+}
+
+void pretrain_stages(const std::vector<PlannedTrial>& trials, const SweepOptions& options,
+                     int jobs) {
+  const auto missing = missing_stages(trials, options.cache_root);
   if (missing.empty()) return;
   const int parallel = std::min<int>(jobs, missing.size());
   const int threads = std::max(1, num_cores() / parallel);
@@ -509,6 +518,20 @@ SweepOutcome run_on_slurm(const SweepSpec& spec, const std::string& spec_path,
       prepare_run_folder(
           (fs::path(outcome.sweep_dir) / "runs" / t.id).string(), t.config,
           {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
+    }
+    // Stages to pre-train: a job array of their own that the trials wait for
+    // (afterany: a failed pre-training leaves the trials to try again and
+    // record the reason as their own).
+    std::vector<SlurmPretrainTask> pretrain;
+    for (const auto& [key, job] : missing_stages(trials, options.cache_root)) {
+      pretrain.push_back(
+          {(fs::path(trials[job.trial].dir) / "config.yaml").string(), stage_name(job.stage), key});
+    }
+    if (!pretrain.empty()) {
+      submit.dependency = submit_slurm_pretrain(outcome.sweep_dir, pretrain, submit);
+      fmt::print(
+          "submitted {} pre-training task(s) as Slurm job array {}; the trials wait for it\n",
+          pretrain.size(), submit.dependency);
     }
     outcome.slurm_job = submit_slurm_array(outcome.sweep_dir, to_submit, submit);
     fmt::print("submitted {} trials as Slurm job array {} (script {}/slurm/array-*.sbatch)\n",

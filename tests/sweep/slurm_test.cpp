@@ -1,6 +1,8 @@
 // The Slurm executor against a real single-node Slurm started by
 // scripts/local-slurm.sh (needs root and the Debian packages slurmctld
 // slurmd slurm-client munge, which scripts/install-deps.sh installs).
+#include "sweep/slurm.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 
 #include "core/io.h"
 #include "core/process.h"
-#include "sweep/slurm.h"
 #include "sweep/spec.h"
 #include "sweep/sweep_util.h"
 #include "sweep/trial.h"
@@ -28,7 +29,8 @@ class LocalSlurm {
     const int port = 20000 + ::getpid() % 20000;
     ::setenv("ABLATE_SLURMCTLD_PORT", std::to_string(port).c_str(), 1);
     ::setenv("ABLATE_SLURMD_PORT", std::to_string(port + 1).c_str(), 1);
-    const auto r = run_process({std::string(ABLATE_SOURCE_DIR) + "/scripts/local-slurm.sh", "start", dir_});
+    const auto r =
+        run_process({std::string(ABLATE_SOURCE_DIR) + "/scripts/local-slurm.sh", "start", dir_});
     started_ = r.exit_code == 0;
     error_ = r.out + r.err;
     if (started_) ::setenv("SLURM_CONF", (dir_ + "/slurm.conf").c_str(), 1);
@@ -120,9 +122,9 @@ TEST(SlurmExecutor, RunsASweepAsAJobArrayRecordsFailuresAndRetriesThem) {
   r = testing::run_command(base_command + " --jobs 1 train.steps=100000");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string long_job = read_json(sweep_dir + "/slurm/submissions.json")[2]["job"];
-  for (int i = 0; i < 100 && testing::run_command(
-                                 fmt::format("{} status {}", ABLATE_BINARY, sweep_dir))
-                                     .output.find("running") == std::string::npos;
+  for (int i = 0;
+       i < 100 && testing::run_command(fmt::format("{} status {}", ABLATE_BINARY, sweep_dir))
+                          .output.find("running") == std::string::npos;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -135,6 +137,34 @@ TEST(SlurmExecutor, RunsASweepAsAJobArrayRecordsFailuresAndRetriesThem) {
   EXPECT_NE(r.output.find("8 trials: 4 done, 4 failed, 0 running, 0 pending"), std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("ended CANCELLED"), std::string::npos) << r.output;
+}
+
+TEST(SlurmExecutor, PretrainsStagesInAJobTheTrialArrayWaitsFor) {
+  if (::getuid() != 0 || !slurm_installed()) {
+    GTEST_SKIP() << "needs root and slurmctld slurmd slurm-client munge (scripts/install-deps.sh)";
+  }
+  ScratchDir dir;
+  LocalSlurm slurm(dir.file("cluster"));
+  ASSERT_TRUE(slurm.started()) << slurm.error();
+  const auto spec = testing::write_spec(
+      dir, "name: pre\nbase: base.yaml\nseeds: [0, 1]\nslurm: {cpus: 1, mem: 1G}\n");
+  const std::string sweep_dir = dir.file("s/pre");
+  const auto r = testing::run_command(fmt::format(
+      "{} sweep {} --out {} --cache {} --executor slurm --wait encoder.pretrain.objective=clip "
+      "encoder.pretrain.steps=2 encoder.pretrain.batch_size=4 encoder.pretrain.text_width=16 "
+      "encoder.pretrain.text_depth=1 lm.pretrain.steps=2 lm.pretrain.batch_size=4",
+      ABLATE_BINARY, spec, dir.file("s"), dir.file("cache")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("submitted 2 pre-training task(s) as Slurm job array"), std::string::npos)
+      << r.output;
+  const std::string script = read_file(sweep_dir + "/slurm/pretrain-1.sbatch");
+  EXPECT_NE(script.find("pretrain \"$config\" --stage \"$stage\""), std::string::npos) << script;
+  // Both trials found both stages in the cache: trained before them, once.
+  for (const auto& e : fs::directory_iterator(sweep_dir + "/runs")) {
+    const auto scores = read_json(e.path().string() + "/scores.json");
+    EXPECT_TRUE(scores["encoder"]["cache_hit"].get<bool>()) << e.path();
+    EXPECT_TRUE(scores["lm"]["cache_hit"].get<bool>()) << e.path();
+  }
 }
 
 }  // namespace
