@@ -1,7 +1,6 @@
 // The `ablate` command: train one experiment, run and report sweeps, score
 // external predictions, list components.
 #include <fmt/format.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -166,11 +165,7 @@ int cmd_list() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  reexec_with_runtime_environment(argv);
-  // glibc's allocator returns and re-faults large tensor buffers every step
-  // (~8% of a step); keep them.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  prepare_process(argv);
 
   CLI::App app{"ablate: which multimodal design choices matter, measured on small proxy models"};
   app.require_subcommand(1);

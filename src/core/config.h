@@ -293,7 +293,10 @@ inline const std::vector<std::string> kBenchmarkNames = {
     "caption", "text_caption", "vqa", "text_vqa", "spatial_vqa", "knowledge_vqa", "text_core"};
 
 struct EvalOptions {
-  int num_items = 500;  // per benchmark
+  // Per benchmark: at 2,500 items an accuracy near 50% has a sampling
+  // standard error of 1.0 point (../shared/PROXY-NOTES.md, point 4); every
+  // score card records each score's own (<benchmark>.<k>shot.stderr).
+  int num_items = 2500;
   int seed = 1000003;   // evaluation scenes: the same for every trial, disjoint from training
   std::vector<std::string> benchmarks = kBenchmarkNames;
   std::vector<int> shots = {0, 4, 8};  // in-context examples before each query (MM1: 0, 4, 8)
@@ -367,9 +370,10 @@ std::string to_yaml(const ExperimentConfig& config);
 
 // Bumped whenever a default changes meaning or value, or the world's
 // generators change what a config trains on or is scored on (2: the world of
-// documents, few-shot benchmarks and signs): trial ids hash only the values
-// that differ from the defaults, plus this number.
-inline constexpr int kConfigSchemaVersion = 2;
+// documents, few-shot benchmarks and signs; 3: each stage initialised from its
+// own seed, 2,500 evaluation items, log-likelihoods and shortcut baselines):
+// trial ids hash only the values that differ from the defaults, plus this number.
+inline constexpr int kConfigSchemaVersion = 3;
 
 // Stable identity of a resolved config: 16 hex digits of FNV-1a over the
 // "key: value" lines that differ from the defaults, and kConfigSchemaVersion.

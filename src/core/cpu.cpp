@@ -1,6 +1,7 @@
 #include "core/cpu.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,7 +50,7 @@ std::string preferred_blas_core() {
   return "";
 }
 
-void reexec_with_runtime_environment(char** argv) {
+void prepare_process(char** argv) {
   bool changed = false;
   if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
     ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
@@ -62,6 +63,8 @@ void reexec_with_runtime_environment(char** argv) {
   }
   if (changed) ::execv("/proc/self/exe", argv);
   // If re-exec is impossible, run on: slower, never wrong.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 }  // namespace ablate

@@ -26,11 +26,14 @@ std::string blas_core_name();
 // Sandybridge (AVX) when OpenBLAS fell back to an older family the CPU outgrew.
 std::string preferred_blas_core();
 
-// OMP_WAIT_POLICY (PASSIVE: busy-waiting OpenMP threads made two-thread
-// trials 2.2x slower) and OPENBLAS_CORETYPE (preferred_blas_core) are read
-// once, when the OpenMP runtime and OpenBLAS start: when either needs setting,
-// sets it and re-executes this program with the same arguments. Called first
-// in main() of `ablate` and of the test program.
-void reexec_with_runtime_environment(char** argv);
+// What every program of ablate (the `ablate` command, the tests, the
+// benchmarks) does first in main():
+// - OMP_WAIT_POLICY (PASSIVE: busy-waiting OpenMP threads made two-thread
+//   trials 2.2x slower) and OPENBLAS_CORETYPE (preferred_blas_core) are read
+//   once, when the OpenMP runtime and OpenBLAS start: when either needs
+//   setting, sets it and re-executes the program with the same arguments;
+// - glibc keeps tensor buffers up to 32 MB (its largest mmap threshold)
+//   instead of returning and re-faulting them on every use (~8% of a step).
+void prepare_process(char** argv);
 
 }  // namespace ablate

@@ -36,14 +36,33 @@ class ImageCache {
   std::unordered_map<std::string, torch::Tensor> images_;
 };
 
-// Greedy continuation of each prompt, batched among prompts of equal length.
-std::vector<std::string> generate(Vlm& model, const ExperimentConfig& c, ImageCache& images,
-                                  const std::vector<Document>& prompts, int max_new) {
+// Sequences per forward for prompts of `length` tokens: eval.batch_size, or
+// fewer where the attention scores [B, H, T, T] would pass 32 MB, glibc's
+// largest mmap threshold (core/cpu.h): larger buffers are mapped and unmapped on
+// every use, and the page faults cost more than smaller batches do.
+size_t batch_size_for(const ExperimentConfig& c, int64_t length) {
+  constexpr double kMaxScoreFloats = 8.0 * (1 << 20);
+  const double per_sequence = double(c.lm.num_heads) * double(length) * double(length);
+  return std::max<size_t>(1, std::min<size_t>(c.eval.batch_size, kMaxScoreFloats / per_sequence));
+}
+
+struct Generated {
+  std::vector<std::string> texts;
+  std::vector<double> loglik;  // of each item's reference, per token
+};
+
+// Greedy continuation of each prompt, batched among prompts of equal length,
+// with the log-likelihood of `references[i]` after prompt i scored in the
+// same forward pass (eval/decode.h).
+Generated generate(Vlm& model, const ExperimentConfig& c, ImageCache& images,
+                   const std::vector<Document>& prompts, const std::vector<std::string>& references,
+                   int max_new) {
   const int n = model->shapes().num_visual_tokens;
   std::map<int64_t, std::vector<size_t>> by_length;
   for (size_t i = 0; i < prompts.size(); ++i) by_length[prompts[i].length(n)].push_back(i);
-  std::vector<std::string> out(prompts.size());
-  const size_t bs = static_cast<size_t>(c.eval.batch_size);
+  Generated out;
+  out.texts.resize(prompts.size());
+  out.loglik.resize(prompts.size());
   const ImageFn image_of = [&](const Scene& s) { return images(s); };
   // Every answer, caption and sentence of the world ends with a period; a
   // model that runs on into the next block or image is cut there too.
@@ -51,16 +70,22 @@ std::vector<std::string> generate(Vlm& model, const ExperimentConfig& c, ImageCa
   const std::vector<int> stop_ids = {Tokenizer::kEos, Tokenizer::kImage,
                                      tok.encode(kEndOfAnswer).at(0)};
   for (const auto& [len, indices] : by_length) {
+    const size_t bs = batch_size_for(c, len + max_new);
     for (size_t start = 0; start < indices.size(); start += bs) {
       const size_t end = std::min(indices.size(), start + bs);
       std::vector<Document> batch;
-      for (size_t k = start; k < end; ++k) batch.push_back(prompts[indices[k]]);
+      std::vector<std::vector<int>> refs;
+      for (size_t k = start; k < end; ++k) {
+        batch.push_back(prompts[indices[k]]);
+        refs.push_back(tok.encode(answer_words(references[indices[k]])));
+      }
       const Batch b = collate(batch, c.data, n, image_of);
       AutocastGuard autocast(c.train.precision == "bf16");
       const auto visual = model->encode_images(b.images.to(device_of(c)));
-      const auto ids = greedy_decode(model, b.tokens, visual, max_new, stop_ids);
+      const Decoded decoded = greedy_decode(model, b.tokens, visual, max_new, stop_ids, refs);
       for (size_t k = start; k < end; ++k) {
-        out[indices[k]] = Tokenizer::world().decode(ids[k - start]);
+        out.texts[indices[k]] = tok.decode(decoded.ids[k - start]);
+        out.loglik[indices[k]] = decoded.loglik[k - start];
       }
     }
   }
@@ -97,37 +122,6 @@ TextScores score_text(Vlm& model, const ExperimentConfig& c, const std::vector<D
     count += mask.sum().item<double>();
   }
   return {100.0 * correct / std::max(count, 1.0), std::exp(nll / std::max(count, 1.0))};
-}
-
-// Mean log-likelihood per token of `answers[i]` after `prompts[i]`, batched
-// among sequences of similar length.
-std::vector<double> answer_loglik(Vlm& model, const ExperimentConfig& c, ImageCache& images,
-                                  const std::vector<Document>& prompts,
-                                  const std::vector<std::string>& answers) {
-  const int n = model->shapes().num_visual_tokens;
-  std::vector<Document> docs = prompts;
-  for (size_t i = 0; i < docs.size(); ++i) docs[i].add_text(answer_words(answers[i]));
-  std::vector<size_t> order(docs.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return docs[a].length(n) < docs[b].length(n); });
-  std::vector<double> out(docs.size());
-  const ImageFn image_of = [&](const Scene& s) { return images(s); };
-  const size_t bs = static_cast<size_t>(c.eval.batch_size);
-  for (size_t start = 0; start < order.size(); start += bs) {
-    const size_t end = std::min(order.size(), start + bs);
-    std::vector<Document> batch;
-    for (size_t k = start; k < end; ++k) batch.push_back(docs[order[k]]);
-    const Batch b = collate(batch, c.data, n, image_of);
-    AutocastGuard autocast(c.train.precision == "bf16");
-    const auto tokens = b.tokens.to(device_of(c));
-    const auto logits = model->logits(tokens, model->encode_images(b.images.to(device_of(c))));
-    const auto nll =
-        per_example_loss(logits, tokens, b.loss_mask.to(tokens.device())).to(torch::kCPU);
-    auto acc = nll.accessor<float, 1>();
-    for (size_t k = start; k < end; ++k) out[order[k]] = -acc[k - start];
-  }
-  return out;
 }
 
 double mean(const std::vector<double>& v) {
@@ -269,7 +263,10 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
       for (int i = 0; i < static_cast<int>(set.items.size()); ++i) {
         prompts.push_back(few_shot_prompt(set, c.eval, i, k));
       }
-      const auto outputs = generate(model, c, images, prompts, max_new);
+      std::vector<std::string> answers;
+      for (const auto& item : set.items) answers.push_back(item.references.front());
+      const Generated generated = generate(model, c, images, prompts, answers, max_new);
+      const std::vector<std::string>& outputs = generated.texts;
       const std::string key =
           scoring == Scoring::kText ? set.name + ".qa" : fmt::format("{}.{}shot", set.name, k);
       std::vector<double> per_item;  // points
@@ -291,9 +288,7 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
       const double primary = mean(per_item);
       metrics[key] = primary;
       metrics[key + ".stderr"] = standard_error(per_item);
-      std::vector<std::string> answers;
-      for (const auto& item : set.items) answers.push_back(item.references.front());
-      metrics[key + ".loglik"] = mean(answer_loglik(model, c, images, prompts, answers));
+      metrics[key + ".loglik"] = mean(generated.loglik);
       if (scoring != Scoring::kText) per_shot[k].push_back(primary);
       // The prompt layout, recorded once per benchmark and shot count.
       card["prompts"][key] = prompts.front().text();

@@ -5,7 +5,7 @@
 #include "core/cpu.h"
 
 int main(int argc, char** argv) {
-  ablate::reexec_with_runtime_environment(argv);
+  ablate::prepare_process(argv);
   ::benchmark::Initialize(&argc, argv);
   if (::benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   ::benchmark::RunSpecifiedBenchmarks();

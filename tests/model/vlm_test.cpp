@@ -129,7 +129,26 @@ TEST(Vlm, CachedGreedyDecodingMatchesRecomputingTheWholeSequence) {
       if (id == Tokenizer::kEos) break;
       expected.push_back(id);
     }
-    EXPECT_EQ(cached[i], expected) << i;
+    EXPECT_EQ(cached.ids[i], expected) << i;
+  }
+
+  // With references scored in the same prefill: the same generations, and
+  // each reference's log-likelihood as a full pass over prompt + reference
+  // gives it (references of different lengths, right-padded).
+  const std::vector<std::vector<int>> refs = {{5, 6, 7}, {8}, {9, 10}};
+  const auto scored = greedy_decode(model, b.tokens, visual, 5, {Tokenizer::kEos}, refs);
+  ASSERT_EQ(scored.loglik.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(scored.ids[i], cached.ids[i]) << i;
+    const auto ref = torch::tensor(std::vector<int64_t>(refs[i].begin(), refs[i].end()));
+    const auto seq = torch::cat({b.tokens[i], ref}).unsqueeze(0);
+    const auto logp = torch::log_softmax(model->logits(seq, visual.slice(0, 2 * i, 2 * i + 2)), -1);
+    double expected = 0;
+    const int64_t t0 = b.tokens.size(1);
+    for (size_t j = 0; j < refs[i].size(); ++j) {
+      expected += logp[0][t0 - 1 + j][refs[i][j]].item<double>();
+    }
+    EXPECT_NEAR(scored.loglik[i], expected / refs[i].size(), 1e-4) << i;
   }
 }
 
