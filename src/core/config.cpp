@@ -332,7 +332,9 @@ std::string config_hash(const ExperimentConfig& config) {
   // Only values that differ from the defaults, so that adding an option whose
   // default keeps the old behaviour leaves every existing trial id valid; and
   // never the options that cannot change a result.
-  static const char* kNotInId[] = {"train.checkpoint_every: "};
+  // The name too: configs that differ only in it (a sweep's base trial and
+  // the same config in its noise run) are one trial.
+  static const char* kNotInId[] = {"name: ", "train.checkpoint_every: "};
   const auto defaults = flatten(ExperimentConfig{});
   const auto lines = flatten(config);
   std::string text = fmt::format("config schema {}\n", kConfigSchemaVersion);

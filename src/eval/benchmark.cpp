@@ -124,20 +124,34 @@ std::vector<int> shots_of(const BenchmarkSet& set, const EvalOptions& eval) {
 }
 
 int64_t longest_eval_sequence(const EvalSet& set, const EvalOptions& eval, int num_visual_tokens) {
+  // An upper bound, cheap enough for every config load: k of the pool's
+  // longest examples, the longest query, and the longer of the decoding limit
+  // and the longest reference (scored by its log-likelihood). Prompts hold
+  // k distinct pool examples, so no prompt is longer.
+  const auto& tok = Tokenizer::world();
+  auto example_length = [&](const EvalItem& item, bool with_answer) {
+    Document d;
+    for (const auto& scene : item.images) d.add_image(scene);
+    d.add_text(with_answer ? item.prompt + " " + answer_words(item.references.front())
+                           : item.prompt);
+    return d.length(num_visual_tokens) - 1;  // without its <bos>
+  };
   int64_t longest = 0;
   for (const auto& b : set.benchmarks) {
-    const int max_new = b.benchmark->scoring == Scoring::kCaption ? eval.max_caption_tokens
-                                                                  : eval.max_answer_tokens;
     for (const auto& d : b.documents) longest = std::max(longest, d.length(num_visual_tokens));
-    const auto& tok = Tokenizer::world();
-    for (int i = 0; i < static_cast<int>(b.items.size()); ++i) {
-      // Decoding, or the reference scored by its log-likelihood.
-      const int64_t answer = std::max<int64_t>(
-          max_new, tok.encode(answer_words(b.items[i].references.front())).size());
-      for (int k : shots_of(b, eval)) {
-        longest =
-            std::max(longest, few_shot_prompt(b, eval, i, k).length(num_visual_tokens) + answer);
-      }
+    int64_t query = 0, answer = b.benchmark->scoring == Scoring::kCaption ? eval.max_caption_tokens
+                                                                          : eval.max_answer_tokens;
+    for (const auto& item : b.items) {
+      query = std::max(query, example_length(item, false));
+      answer = std::max<int64_t>(answer, tok.encode(answer_words(item.references.front())).size());
+    }
+    std::vector<int64_t> pool;
+    for (const auto& item : b.shot_pool) pool.push_back(example_length(item, true));
+    std::sort(pool.rbegin(), pool.rend());
+    for (int k : shots_of(b, eval)) {
+      int64_t shots = 0;
+      for (int i = 0; i < k && i < static_cast<int>(pool.size()); ++i) shots += pool[i];
+      longest = std::max(longest, 1 + shots + query + answer);
     }
   }
   return longest;

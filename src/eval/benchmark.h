@@ -87,8 +87,9 @@ Document few_shot_prompt(const BenchmarkSet& set, const EvalOptions& eval, int i
 // (its questions have no images to show examples of).
 std::vector<int> shots_of(const BenchmarkSet& set, const EvalOptions& eval);
 
-// Longest prompt, in tokens, any configured benchmark and shot count makes,
-// plus the decoding limit: what lm.max_seq_len must hold.
+// An upper bound on the longest sequence evaluation runs, in tokens: a
+// prompt of any configured benchmark and shot count plus the decoding limit
+// or its reference, whichever is longer. What lm.max_seq_len must hold.
 int64_t longest_eval_sequence(const EvalSet& set, const EvalOptions& eval, int num_visual_tokens);
 
 // A VQA benchmark on one image whose question comes from `ask` (false: the

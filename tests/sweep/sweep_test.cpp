@@ -294,6 +294,36 @@ TEST(SweepEndToEnd, PretrainsEachEncoderAndLmOnceBeforeTheTrials) {
   EXPECT_EQ(keys.size(), 3u);
 }
 
+TEST(SweepEndToEnd, NoiseRunReusesDoneBaseTrialsAndTheReportUsesIt) {
+  ScratchDir dir;
+  const auto spec =
+      write_spec(dir,
+                 "name: tiny\nbase: base.yaml\nseeds: [0, 1]\naxes:\n  connector.type: [avg_pool, "
+                 "attn_pool]\n");
+  const std::string common =
+      fmt::format("--out {} --cache {} --jobs 2", dir.file("sweeps"), dir.file("cache"));
+  auto r = run(fmt::format("{} sweep {} {}", ABLATE_BINARY, spec, common));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("this sweep's own seeds"), std::string::npos)
+      << "without a noise run, the sweep's own spread: " << r.output;
+
+  // The base config (avg_pool) over 3 seeds: seeds 0 and 1 are the sweep's own trials.
+  r = run(fmt::format("{} noise {} --seeds 3 {}", ABLATE_BINARY, spec, common));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("reused 2 base trial(s)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| average |"), std::string::npos) << r.output;
+  const auto noise = read_json(dir.file("sweeps/tiny-noise/noise.json"));
+  EXPECT_EQ(noise["num_seeds"].get<int>(), 3);
+  EXPECT_EQ(noise["sweep_seeds"].get<int>(), 2);
+  EXPECT_TRUE(noise["metrics"].contains("vqa.0shot"));
+
+  r = run(fmt::format("{} report {}", ABLATE_BINARY, dir.file("sweeps/tiny")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Differences from rank 1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("tiny-noise/noise.json (3 seeds of the base config)"), std::string::npos)
+      << r.output;
+}
+
 TEST(Cli, BadInputFailsBeforeTrainingWithAClearMessage) {
   ScratchDir dir;
   const auto spec = write_spec(dir, "name: tiny\nbase: base.yaml\nseeds: [0]\n");
