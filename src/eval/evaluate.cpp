@@ -198,18 +198,7 @@ VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items) {
 }
 
 double vqa_majority_baseline(const std::vector<EvalItem>& items) {
-  std::map<std::string, std::map<std::string, int>> counts;  // type -> answer -> count
-  for (const auto& it : items) ++counts[it.type][it.references.front()];
-  std::map<std::string, std::string> majority;
-  for (const auto& [type, answers] : counts) {
-    majority[type] =
-        std::max_element(answers.begin(), answers.end(), [](const auto& a, const auto& b) {
-          return a.second < b.second;
-        })->first;
-  }
-  double total = 0;
-  for (const auto& it : items) total += vqa_accuracy(majority[it.type], it.references);
-  return items.empty() ? 0.0 : total / items.size();
+  return vqa_shortcut_baselines(items).majority;
 }
 
 double caption_majority_baseline(const std::vector<EvalItem>& items) {
