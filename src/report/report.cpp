@@ -244,7 +244,10 @@ std::string differences_markdown(const std::vector<RankedRow>& rows, const SeedN
     }
     out += "\n";
   }
-  const int k = rows.back().num_seeds;
+  // At the fewest seeds a config has: the weakest comparison of the table.
+  const int k = std::min_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+                  return a.num_seeds < b.num_seeds;
+                })->num_seeds;
   out += fmt::format("| minimum detectable effect | {} |", k);
   for (size_t i : columns) {
     out += fmt::format(" {:.1f} |", min_detectable_effect(noise.std.at(names[i]), k));
