@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cmath>
 
-#include "core/io.h"
 #include "core/rng.h"
+#include "pretrain/log.h"
 #include "data/tokenizer.h"
 #include "eval/benchmark.h"
 #include "lm/lm.h"
@@ -85,10 +84,7 @@ PretrainedWeights pretrain_lm(const ExperimentConfig& config, const std::string&
                               const PretrainProgressFn& progress) {
   const auto& p = config.lm.pretrain;
   if (p.steps <= 0) throw std::logic_error("pretrain_lm: lm.pretrain.steps is 0");
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  PretrainLog loss_log(p.steps, metrics_path, progress);
   torch::manual_seed(derive_seed({uint64_t(p.seed), kLmPretrainStream}));
   LanguageModel lm(config.lm, Tokenizer::world().vocab_size());
   lm->init_weights();
@@ -118,9 +114,6 @@ PretrainedWeights pretrain_lm(const ExperimentConfig& config, const std::string&
   const TextQuality at_init = text_quality(lm, held_out, config.data);
 
   lm->train();
-  double window = 0, final_loss = 0, first_loss = 0;
-  int window_steps = 0;
-  const int log_every = std::max(1, std::min(50, p.steps / 10));
   for (int step = 0; step < p.steps; ++step) {
     const double lr = learning_rate(schedule, step);
     for (auto& g : optimizer.param_groups()) g.options().set_lr(lr);
@@ -137,34 +130,19 @@ PretrainedWeights pretrain_lm(const ExperimentConfig& config, const std::string&
     torch::nn::utils::clip_grad_norm_(params,
                                       config.train.grad_clip > 0 ? config.train.grad_clip : 1e30);
     optimizer.step();
-    if (step == 0) first_loss = value;
-    window += value;
-    ++window_steps;
-    if ((step + 1) % log_every == 0 || step + 1 == p.steps) {
-      final_loss = window / window_steps;
-      if (!metrics_path.empty()) {
-        append_line(metrics_path, nlohmann::json({{"step", step + 1},
-                                                  {"loss", final_loss},
-                                                  {"lr", lr},
-                                                  {"elapsed_seconds", elapsed()}})
-                                      .dump());
-      }
-      if (progress) progress(step + 1, final_loss);
-      window = 0;
-      window_steps = 0;
-    }
+    loss_log.add(step, value, lr);
   }
-  const double train_seconds = elapsed();
+  const double train_seconds = loss_log.seconds();
 
   PretrainedWeights out;
   out.info = {{"steps", p.steps},
-              {"first_loss", first_loss},
-              {"final_loss", final_loss},
+              {"first_loss", loss_log.first_loss()},
+              {"final_loss", loss_log.final_loss()},
               {"train_seconds", train_seconds},
               {"parameters", count_parameters(*lm)},
               {"held_out_text", to_json(text_quality(lm, held_out, config.data))},
               {"held_out_text_at_init", to_json(at_init)}};
-  out.info["seconds"] = elapsed();
+  out.info["seconds"] = loss_log.seconds();
   out.weights = lm->weights();
   return out;
 }

@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 
-#include "core/io.h"
 #include "core/rng.h"
+#include "pretrain/log.h"
 #include "data/dataset.h"
 #include "eval/benchmark.h"
 #include "data/language.h"
@@ -128,10 +127,7 @@ PretrainedWeights pretrain_encoder(const ExperimentConfig& config, const std::st
                                    const PretrainProgressFn& progress) {
   check_pretrain_config(config);
   const auto& p = config.encoder.pretrain;
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  PretrainLog loss_log(p.steps, metrics_path, progress);
   const EncoderOptions options = pretrain_encoder_options(config);
   const int resolution = pretrain_resolution(config);
   const auto& entry = objective_registry().get(p.objective);
@@ -160,9 +156,6 @@ PretrainedWeights pretrain_encoder(const ExperimentConfig& config, const std::st
   const PretrainStream stream(config, eval.signatures);
   encoder->train();
   objective->train();
-  double window = 0, final_loss = 0, first_loss = 0;
-  int window_steps = 0;
-  const int log_every = std::max(1, std::min(50, p.steps / 10));
   for (int step = 0; step < p.steps; ++step) {
     const double lr = learning_rate(schedule, step);
     for (auto& g : optimizer.param_groups()) g.options().set_lr(lr);
@@ -176,31 +169,16 @@ PretrainedWeights pretrain_encoder(const ExperimentConfig& config, const std::st
     loss.backward();
     torch::nn::utils::clip_grad_norm_(params, 1.0);
     optimizer.step();
-    if (step == 0) first_loss = value;
-    window += value;
-    ++window_steps;
-    if ((step + 1) % log_every == 0 || step + 1 == p.steps) {
-      final_loss = window / window_steps;
-      if (!metrics_path.empty()) {
-        append_line(metrics_path, nlohmann::json({{"step", step + 1},
-                                                  {"loss", final_loss},
-                                                  {"lr", lr},
-                                                  {"elapsed_seconds", elapsed()}})
-                                      .dump());
-      }
-      if (progress) progress(step + 1, final_loss);
-      window = 0;
-      window_steps = 0;
-    }
+    loss_log.add(step, value, lr);
   }
-  const double train_seconds = elapsed();
+  const double train_seconds = loss_log.seconds();
 
   PretrainedWeights out;
   out.info = {{"objective", p.objective},
               {"steps", p.steps},
               {"resolution", resolution},
-              {"first_loss", first_loss},
-              {"final_loss", final_loss},
+              {"first_loss", loss_log.first_loss()},
+              {"final_loss", loss_log.final_loss()},
               {"train_seconds", train_seconds},
               {"parameters", count_parameters(*encoder)}};
   encoder->eval();
@@ -210,7 +188,7 @@ PretrainedWeights pretrain_encoder(const ExperimentConfig& config, const std::st
   if (auto* clip = dynamic_cast<ClipObjectiveImpl*>(objective.get())) {
     out.info["retrieval"] = clip_retrieval(*clip, *encoder, config, resolution);
   }
-  out.info["seconds"] = elapsed();
+  out.info["seconds"] = loss_log.seconds();
   out.weights = encoder->weights();
   return out;
 }
