@@ -11,6 +11,8 @@ packages=(
   libyaml-cpp-dev libfmt-dev libeigen3-dev nlohmann-json3-dev libcli11-dev
   libcairo2-dev           # anti-aliased rendering of proxy-world scenes
   fonts-dejavu-core       # the font of signs in scenes (rendered text) and of contact sheets
+  zlib1g-dev              # reads the gzipped Fashion-MNIST files
+  dataset-fashion-mnist   # the real photos of the proxy world (data/fashion.h)
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch           # tests only: checks that Python's torch.load reads saved encoders
   slurmctld slurmd slurm-client munge  # tests only: a single-node Slurm (scripts/local-slurm.sh)

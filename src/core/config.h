@@ -40,6 +40,7 @@ struct DataOptions {
   double synthetic_captions = 0.0;  // share of caption documents with dense captions (VeCap)
   int max_images = 3;               // images per interleaved document (2..max_images)
   double text_scenes = 0.25;        // share of scenes with a sign (rendered text)
+  double fashion_scenes = 0.15;     // share of training scenes of real photos (data/fashion.h)
 
   template <class V>
   void visit(V& v) {
@@ -54,6 +55,9 @@ struct DataOptions {
             in_range(0.0, 1.0));
     v.field("max_images", max_images, "most images in an interleaved document", in_range(2, 8));
     v.field("text_scenes", text_scenes, "share of scenes with a sign showing a word or number",
+            in_range(0.0, 1.0));
+    v.field("fashion_scenes", fashion_scenes,
+            "share of training scenes of Fashion-MNIST photos (0: no real images)",
             in_range(0.0, 1.0));
   }
 };
@@ -290,7 +294,8 @@ struct TrainOptions {
 
 // The benchmarks of the proxy world (eval/benchmark.h), in report order.
 inline const std::vector<std::string> kBenchmarkNames = {
-    "caption", "text_caption", "vqa", "text_vqa", "spatial_vqa", "knowledge_vqa", "text_core"};
+    "caption",       "text_caption", "vqa",      "text_vqa",
+    "spatial_vqa",   "knowledge_vqa", "fashion_vqa", "text_core"};
 
 struct EvalOptions {
   // Per benchmark: at 2,500 items an accuracy near 50% has a sampling
@@ -371,9 +376,10 @@ std::string to_yaml(const ExperimentConfig& config);
 // Bumped whenever a default changes meaning or value, or the world's
 // generators change what a config trains on or is scored on (2: the world of
 // documents, few-shot benchmarks and signs; 3: each stage initialised from its
-// own seed, 2,500 evaluation items, log-likelihoods and shortcut baselines):
+// own seed, 2,500 evaluation items, log-likelihoods and shortcut baselines;
+// 4: Fashion-MNIST photos in training and fashion_vqa, their words in the vocabulary):
 // trial ids hash only the values that differ from the defaults, plus this number.
-inline constexpr int kConfigSchemaVersion = 3;
+inline constexpr int kConfigSchemaVersion = 4;
 
 // Stable identity of a resolved config: 16 hex digits of FNV-1a over the
 // "key: value" lines that differ from the defaults, and kConfigSchemaVersion.

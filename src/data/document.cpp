@@ -180,11 +180,16 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
     }
     sentence = std::max(sentence, len(sample_text_sentence(rng)));
   }
-  Scene one, two;
+  Scene one, two, photo;
   one.objects.resize(1);
   two.objects.resize(2);
-  const int64_t comparison = std::max({len(compare_images(one, two)), len(compare_images(two, one)),
-                                       len(compare_images(one, one))});
+  photo.items.resize(1);
+  int64_t comparison = 0;
+  for (const Scene* a : {&one, &two, &photo}) {
+    for (const Scene* b : {&one, &two, &photo}) {
+      comparison = std::max(comparison, len(compare_images(*a, *b)));
+    }
+  }
   const int64_t block = std::max(caption, kMaxQuestions * question);
   const int64_t captions = 1 + num_visual_tokens + caption + 1;
   const int64_t interleaved = 1 + data.max_images * (num_visual_tokens + block) + comparison + 1;

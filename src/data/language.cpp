@@ -1,5 +1,7 @@
 #include "data/language.h"
 
+#include "data/fashion.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -53,15 +55,15 @@ constexpr std::array<const char*, 3> kRowNames = {"top", "middle", "bottom"};
 constexpr std::array<const char*, 3> kColumnNames = {"left", "center", "right"};
 constexpr std::array<const char*, 4> kDenseWords = {"in", "total", "top", "bottom"};
 
-std::string place_phrase(const Object& o) {
-  const int row = std::min(2, static_cast<int>(o.y * 3));
-  const int column = std::min(2, static_cast<int>(o.x * 3));
+}  // namespace
+
+std::string place_phrase(double x, double y) {
+  const int row = std::min(2, static_cast<int>(y * 3));
+  const int column = std::min(2, static_cast<int>(x * 3));
   if (row == 1 && column == 1) return "in the middle";
   if (row == 1) return fmt::format("in the middle {}", kColumnNames[column]);
   return fmt::format("in the {} {}", kRowNames[row], kColumnNames[column]);
 }
-
-}  // namespace
 
 std::string sign_phrase(const Sign& sign) { return "a sign that says " + sign.text; }
 
@@ -79,29 +81,30 @@ std::vector<std::string> repeat_answer(const std::string& answer) {
 }
 
 std::string dense_caption(const Scene& scene) {
+  if (scene.is_fashion()) return fashion_dense_caption(scene);
   std::string out;
-  for (const auto& o : scene.objects) out += object_phrase(o) + " " + place_phrase(o) + " . ";
+  for (const auto& o : scene.objects) out += object_phrase(o) + " " + place_phrase(o.x, o.y) + " . ";
   if (!scene.sign.text.empty()) {
-    Object at;
-    at.x = scene.sign.x;
-    at.y = scene.sign.y;
-    out += sign_phrase(scene.sign) + " " + place_phrase(at) + " . ";
+    out += sign_phrase(scene.sign) + " " + place_phrase(scene.sign.x, scene.sign.y) + " . ";
   }
   const size_t n = scene.objects.size();
   return out + fmt::format("{} {} in total .", kNumberWords.at(n), n == 1 ? "shape" : "shapes");
 }
 
 std::vector<std::string> caption_references(const Scene& scene) {
+  if (scene.is_fashion()) return fashion_caption_references(scene);
   std::vector<std::string> refs;
   for (int t = 0; t < kNumTemplates; ++t) refs.push_back(caption_template(scene, t));
   return refs;
 }
 
 std::string sample_caption(const Scene& scene, Rng& rng) {
+  if (scene.is_fashion()) return fashion_caption_references(scene).at(rng.uniform_int(kNumTemplates));
   return caption_template(scene, rng.uniform_int(kNumTemplates));
 }
 
 VqaItem sample_question(const Scene& scene, Rng& rng) {
+  if (scene.is_fashion()) return sample_fashion_question(scene, rng);
   const auto unique_shape = unique_indices(scene, [](const Object& o) { return o.shape; });
   const auto unique_colour = unique_indices(scene, [](const Object& o) { return o.colour; });
   std::vector<int> types;
@@ -248,9 +251,15 @@ bool sample_reading_question(const Scene& scene, Rng&, VqaItem& out) {
 }
 
 std::string compare_images(const Scene& first, const Scene& second) {
-  const size_t a = first.objects.size(), b = second.objects.size();
-  if (a == b) return "the first image has as many shapes as the second .";
-  return fmt::format("the first image has {} shapes than the second .", a > b ? "more" : "fewer");
+  if (first.is_fashion() != second.is_fashion()) {
+    return fmt::format("the first image has {} and the second has {} .",
+                       first.is_fashion() ? "items" : "shapes", second.is_fashion() ? "items" : "shapes");
+  }
+  const char* what = first.is_fashion() ? "items" : "shapes";
+  const size_t a = first.objects.size() + first.items.size();
+  const size_t b = second.objects.size() + second.items.size();
+  if (a == b) return fmt::format("the first image has as many {} as the second .", what);
+  return fmt::format("the first image has {} {} than the second .", a > b ? "more" : "fewer", what);
 }
 
 std::vector<std::string> language_words() {
@@ -269,6 +278,7 @@ std::vector<std::string> language_words() {
   for (const char* w : kDenseWords) words.insert(w);
   for (const char* w : kRowNames) words.insert(w);
   for (const char* w : kColumnNames) words.insert(w);
+  for (const auto& w : fashion_words()) words.insert(w);
   return {words.begin(), words.end()};
 }
 

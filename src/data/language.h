@@ -62,8 +62,12 @@ bool sample_reading_question(const Scene& scene, Rng& rng, VqaItem& out);
 std::string sign_phrase(const Sign& sign);
 
 // Comparison of two images, as interleaved web documents write across images:
-// "the first image has more shapes than the second ."
+// "the first image has more shapes than the second ." (items for two fashion
+// scenes; which has shapes and which items for one of each).
 std::string compare_images(const Scene& first, const Scene& second);
+
+// Place in a 3 x 3 layout of the point (x, y), e.g. "in the top left".
+std::string place_phrase(double x, double y);
 
 // Object phrase with its article, e.g. "a small red star".
 std::string object_phrase(const Object& o);

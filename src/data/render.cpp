@@ -2,8 +2,11 @@
 
 #include <cairo.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include "data/fashion.h"
 
 namespace ablate {
 namespace {
@@ -76,6 +79,38 @@ void draw_sign(cairo_t* cr, const Sign& sign, int size) {
   cairo_show_text(cr, sign.text.c_str());
 }
 
+// A Fashion-MNIST photo: a black square of side kFashionSide, the item's
+// 28 x 28 greyscale pixels painted over it in white with their value as
+// alpha, scaled with bilinear filtering (the dataset's own look: a light item
+// on black).
+void draw_item(cairo_t* cr, const FashionItem& item, int size) {
+  const double side = kFashionSide * size;
+  const double left = item.x * size - side / 2, top = item.y * size - side / 2;
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_rectangle(cr, left, top, side, side);
+  cairo_fill(cr);
+  cairo_surface_t* photo =
+      cairo_image_surface_create(CAIRO_FORMAT_A8, kFashionPixels, kFashionPixels);
+  cairo_surface_flush(photo);
+  unsigned char* data = cairo_image_surface_get_data(photo);
+  const int stride = cairo_image_surface_get_stride(photo);
+  const uint8_t* pixels = fashion_split(item.test).image(item.image);
+  for (int y = 0; y < kFashionPixels; ++y) {
+    std::copy(pixels + y * kFashionPixels, pixels + (y + 1) * kFashionPixels, data + y * stride);
+  }
+  cairo_surface_mark_dirty(photo);
+  cairo_save(cr);
+  cairo_translate(cr, left, top);
+  cairo_scale(cr, side / kFashionPixels, side / kFashionPixels);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_pattern_t* mask = cairo_pattern_create_for_surface(photo);
+  cairo_pattern_set_filter(mask, CAIRO_FILTER_BILINEAR);
+  cairo_mask(cr, mask);
+  cairo_pattern_destroy(mask);
+  cairo_restore(cr);
+  cairo_surface_destroy(photo);
+}
+
 }  // namespace
 
 std::vector<uint8_t> render_scene_rgb(const Scene& scene, int size) {
@@ -91,6 +126,7 @@ std::vector<uint8_t> render_scene_rgb(const Scene& scene, int size) {
     cairo_fill(cr);
   }
   if (!scene.sign.text.empty()) draw_sign(cr, scene.sign, size);
+  for (const auto& item : scene.items) draw_item(cr, item, size);
   cairo_surface_flush(surface);
   const unsigned char* data = cairo_image_surface_get_data(surface);
   const int stride = cairo_image_surface_get_stride(surface);

@@ -6,10 +6,11 @@
 #include <cmath>
 
 #include "core/rng.h"
+#include "data/fashion.h"
 
 namespace ablate {
 
-Scene generate_scene(uint64_t seed, const DataOptions& options) {
+Scene generate_shape_scene(uint64_t seed, const DataOptions& options) {
   Rng rng(seed);
   Scene scene;
   const int num_objects = rng.uniform_int(options.min_objects, options.max_objects);
@@ -61,6 +62,18 @@ Scene generate_scene(uint64_t seed, const DataOptions& options) {
   return scene;
 }
 
+Scene generate_scene(uint64_t seed, const DataOptions& options) {
+  if (options.fashion_scenes > 0) {
+    Rng kind(splitmix64(seed ^ 0x66617368));  // "fash"
+    if (kind.bernoulli(options.fashion_scenes)) {
+      const int most = std::min(options.max_objects, kMaxFashionItems);
+      const int fewest = std::min(options.min_objects, most);
+      return generate_fashion_scene(seed, kind.uniform_int(fewest, most), /*test=*/false);
+    }
+  }
+  return generate_shape_scene(seed, options);
+}
+
 std::vector<std::string> sign_texts() {
   std::vector<std::string> out(kSignWords.begin(), kSignWords.end());
   for (int n = kMinSignNumber; n <= kMaxSignNumber; ++n) out.push_back(std::to_string(n));
@@ -76,6 +89,10 @@ std::string scene_signature(const Scene& scene) {
   for (const auto& o : scene.objects) {
     sig += fmt::format("{}:{}:{}:{}:{};", o.shape, o.colour, o.size, std::lround(o.x * 1000),
                        std::lround(o.y * 1000));
+  }
+  for (const auto& item : scene.items) {
+    sig += fmt::format("photo:{}:{}:{}:{}:{};", item.test ? "test" : "train", item.image,
+                       item.label, std::lround(item.x * 1000), std::lround(item.y * 1000));
   }
   return sig;
 }

@@ -1,5 +1,6 @@
-// Proxy world, first version: scenes of 1-N coloured shapes in two sizes on a
-// grey background. What a scene contains decides every caption and question
+// Proxy world: scenes of 1-N coloured shapes in two sizes on a grey
+// background, with an optional sign (rendered text); or, with probability
+// data.fashion_scenes, a scene of real photos (data/fashion.h). What a scene contains decides every caption and question
 // about it (data/language.h); how it looks is decided by data/render.h.
 #pragma once
 
@@ -49,9 +50,21 @@ struct Sign {
   double width = 0, height = 0;   // fraction of the image side
 };
 
+// A Fashion-MNIST photo (data/fashion.h): the dataset image `image` of class
+// `label`, from the test split or the training split.
+struct FashionItem {
+  int label = 0;
+  int image = 0;
+  bool test = false;
+  double x = 0.5, y = 0.5;  // centre, fraction of the image side
+};
+
 struct Scene {
-  std::vector<Object> objects;  // sorted left to right
+  std::vector<Object> objects;     // sorted left to right
   Sign sign;
+  std::vector<FashionItem> items;  // a fashion scene: items only, sorted left to right
+
+  bool is_fashion() const { return !items.empty(); }
 };
 
 // Every text a sign can show: kSignWords, then the numbers.
@@ -60,9 +73,15 @@ std::vector<std::string> sign_texts();
 // Draws a scene of data.min_objects..data.max_objects non-overlapping objects,
 // and with probability data.text_scenes a sign placed clear of them (drawn
 // from its own stream, so the objects do not depend on it).
+Scene generate_shape_scene(uint64_t seed, const DataOptions& options);
+
+// The training world: with probability data.fashion_scenes (decided on a
+// stream of its own, so shape scenes do not depend on it) a fashion scene of
+// data.min_objects..min(data.max_objects, 3) training-split photos, else
+// generate_shape_scene. Benchmarks of shapes draw shape scenes only.
 Scene generate_scene(uint64_t seed, const DataOptions& options);
 
-// Exact identity of a scene (shapes, colours, sizes, positions to 1/1000):
+// Exact identity of a scene (shapes, colours, sizes, photos, positions to 1/1000):
 // used to keep evaluation scenes out of the training stream.
 std::string scene_signature(const Scene& scene);
 

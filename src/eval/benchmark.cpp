@@ -53,7 +53,7 @@ Benchmark image_question_benchmark(std::string models,
       [ask = std::move(ask), needs_sign](uint64_t seed, const DataOptions& data, EvalItem& item) {
         DataOptions scene_data = data;
         if (needs_sign) scene_data.text_scenes = 1.0;
-        item.images = {generate_scene(seed, scene_data)};
+        item.images = {generate_shape_scene(seed, scene_data)};
         Rng rng(splitmix64(seed));
         VqaItem q;
         if (!ask(item.images[0], rng, q)) return false;

@@ -6,6 +6,7 @@
 //   vqa            VQAv2: colour, shape, count, yes/no VQA accuracy
 //   spatial_vqa    GQA: relations between objects      VQA accuracy
 //   knowledge_vqa  OK-VQA: needs a fact taught only in text documents
+//   fashion_vqa    VQAv2 on photos: Fashion-MNIST items VQA accuracy
 //   text_core      text-only ability: held-out next-word accuracy and text QA
 // A benchmark makes evaluation items from seeds; items come from eval.seed, a
 // separate pool of few-shot examples from another stream, and every scene of
@@ -106,6 +107,7 @@ Benchmark text_vqa_benchmark();
 Benchmark vqa_benchmark();
 Benchmark spatial_vqa_benchmark();
 Benchmark knowledge_vqa_benchmark();
+Benchmark fashion_vqa_benchmark();
 Benchmark text_core_benchmark();
 
 }  // namespace ablate

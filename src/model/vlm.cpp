@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "data/fashion.h"
 #include "data/tokenizer.h"
 #include "eval/benchmark.h"
 #include "lm/splice.h"
@@ -53,6 +54,17 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
       if (k > c.eval.shot_pool) {
         fail(fmt::format("eval.shots has {} but eval.shot_pool={} holds fewer examples", k,
                          c.eval.shot_pool));
+      }
+    }
+    const bool fashion_vqa = std::find(c.eval.benchmarks.begin(), c.eval.benchmarks.end(),
+                                       "fashion_vqa") != c.eval.benchmarks.end();
+    if (c.data.fashion_scenes > 0 || fashion_vqa) {
+      try {
+        check_fashion_mnist();
+      } catch (const std::runtime_error& e) {
+        fail(fmt::format("{} needs Fashion-MNIST's photos: {}",
+                         c.data.fashion_scenes > 0 ? "data.fashion_scenes > 0" : "eval.benchmarks: fashion_vqa",
+                         e.what()));
       }
     }
     check_pretrain_config(c);

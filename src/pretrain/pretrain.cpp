@@ -6,6 +6,7 @@
 #include "core/rng.h"
 #include "pretrain/log.h"
 #include "data/dataset.h"
+#include "data/fashion.h"
 #include "eval/benchmark.h"
 #include "data/language.h"
 #include "data/render.h"
@@ -79,9 +80,18 @@ std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
     if (twin) {
       seed = derive_seed({seed, kTwinStream});
       Rng pick(seed);
-      Object& o = scene.objects[pick.uniform_int(static_cast<int>(scene.objects.size()))];
-      o.shape =
-          (o.shape + 1 + pick.uniform_int(int(kShapeNames.size()) - 1)) % int(kShapeNames.size());
+      if (scene.is_fashion()) {
+        // A photo of another class in one item's place.
+        FashionItem& item = scene.items[pick.uniform_int(static_cast<int>(scene.items.size()))];
+        const int classes = static_cast<int>(kFashionNames.size());
+        item.label = (item.label + 1 + pick.uniform_int(classes - 1)) % classes;
+        const auto& pool = fashion_split(item.test).by_label[item.label];
+        item.image = pool[pick.uniform_int(static_cast<int>(pool.size()))];
+      } else {
+        Object& o = scene.objects[pick.uniform_int(static_cast<int>(scene.objects.size()))];
+        o.shape =
+            (o.shape + 1 + pick.uniform_int(int(kShapeNames.size()) - 1)) % int(kShapeNames.size());
+      }
     }
     if (!excluded_.count(scene_signature(scene))) break;
   }

@@ -1,6 +1,7 @@
 #include "pretrain/quality.h"
 
 #include "core/rng.h"
+#include "data/fashion.h"
 #include "data/language.h"
 #include "data/render.h"
 #include "data/scene.h"
@@ -13,13 +14,15 @@ constexpr uint64_t kQualityStream = 0x7175616c;  // "qual"
 constexpr int kProbeTrain = 1000, kProbeTest = 500;
 constexpr int kRetrievalGroups = 5, kRetrievalGroupSize = 100;
 
+// Shape scenes, or with `photos` scenes of one Fashion-MNIST test photo.
 std::vector<Scene> held_out_scenes(const ExperimentConfig& config, const DataOptions& data,
-                                   uint64_t purpose, int n) {
+                                   uint64_t purpose, int n, bool photos = false) {
   std::vector<Scene> scenes;
   for (int i = 0; i < n; ++i) {
-    scenes.push_back(generate_scene(
-        derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, purpose, uint64_t(i)}),
-        data));
+    const uint64_t seed =
+        derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, purpose, uint64_t(i)});
+    scenes.push_back(photos ? generate_fashion_scene(seed, 1, /*test=*/true)
+                            : generate_shape_scene(seed, data));
   }
   return scenes;
 }
@@ -79,6 +82,7 @@ nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config
     const DataOptions* data;
     int num_classes;
     int (*label)(const Scene&);
+    bool photos = false;
   };
   const Task tasks[] = {
       {"colour", &single, int(kColourNames.size()),
@@ -88,12 +92,17 @@ nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config
       {"size", &single, int(kSizeNames.size()), [](const Scene& s) { return s.objects[0].size; }},
       {"count", &config.data, config.data.max_objects + 1,
        [](const Scene& s) { return int(s.objects.size()); }},
+      // The class of one Fashion-MNIST photo, when the world has photos.
+      {"item", &single, int(kFashionNames.size()), [](const Scene& s) { return s.items[0].label; },
+       /*photos=*/true},
   };
   nlohmann::json out = nlohmann::json::object();
   uint64_t purpose = 0;
   for (const auto& task : tasks) {
-    const auto train = held_out_scenes(config, *task.data, ++purpose, kProbeTrain);
-    const auto test = held_out_scenes(config, *task.data, ++purpose, kProbeTest);
+    purpose += 2;
+    if (task.photos && config.data.fashion_scenes <= 0) continue;
+    const auto train = held_out_scenes(config, *task.data, purpose - 1, kProbeTrain, task.photos);
+    const auto test = held_out_scenes(config, *task.data, purpose, kProbeTest, task.photos);
     const auto train_y = labels(train, task.label), test_y = labels(test, task.label);
     // Chance: the majority class of the test scenes.
     const double chance = torch::bincount(test_y).max().item<double>() / test_y.size(0);

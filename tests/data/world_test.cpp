@@ -22,10 +22,10 @@ TEST(Scene, DeterministicFromSeedAndWithinLimits) {
   DataOptions d;
   d.min_objects = 2;
   d.max_objects = 4;
-  EXPECT_EQ(scene_signature(generate_scene(7, d)), scene_signature(generate_scene(7, d)));
-  EXPECT_NE(scene_signature(generate_scene(7, d)), scene_signature(generate_scene(8, d)));
+  EXPECT_EQ(scene_signature(generate_shape_scene(7, d)), scene_signature(generate_shape_scene(7, d)));
+  EXPECT_NE(scene_signature(generate_shape_scene(7, d)), scene_signature(generate_shape_scene(8, d)));
   for (uint64_t seed = 0; seed < 300; ++seed) {
-    const Scene s = generate_scene(seed, d);
+    const Scene s = generate_shape_scene(seed, d);
     ASSERT_GE(s.objects.size(), 2u);
     ASSERT_LE(s.objects.size(), 4u);
     for (size_t i = 0; i < s.objects.size(); ++i) {
@@ -61,7 +61,7 @@ TEST(Language, QuestionsNeedTheReferentAndAreAnsweredCorrectly) {
   std::map<std::string, int> types;
   int yes = 0, exists = 0;
   for (uint64_t seed = 0; seed < 2000; ++seed) {
-    const Scene s = generate_scene(seed, d);
+    const Scene s = generate_shape_scene(seed, d);
     Rng rng(seed * 31 + 1);
     const VqaItem q = sample_question(s, rng);
     ++types[q.type];
@@ -144,7 +144,7 @@ TEST(Scene, SignsAreClearOfObjectsAtTheConfiguredShareAndInTheSignature) {
   int signs = 0;
   constexpr int kScenes = 2000;
   for (uint64_t seed = 0; seed < kScenes; ++seed) {
-    const Scene s = generate_scene(seed, d);
+    const Scene s = generate_shape_scene(seed, d);
     if (s.sign.text.empty()) continue;
     ++signs;
     const auto& g = s.sign;
@@ -163,7 +163,7 @@ TEST(Scene, SignsAreClearOfObjectsAtTheConfiguredShareAndInTheSignature) {
     none.text_scenes = 0;
     Scene without = s;
     without.sign = Sign{};
-    EXPECT_EQ(scene_signature(generate_scene(seed, none)), scene_signature(without));
+    EXPECT_EQ(scene_signature(generate_shape_scene(seed, none)), scene_signature(without));
   }
   EXPECT_NEAR(double(signs) / kScenes, 0.5, 0.05) << "a few signs find no room";
   const auto texts = sign_texts();

@@ -113,6 +113,7 @@ TEST(Pretrain, DenseCaptionsNameEveryObjectAndItsPlace) {
 TEST(Pretrain, HardNegativePairsDifferInOneShapeOnly) {
   ExperimentConfig c = tiny_pretrain("clip");
   c.encoder.pretrain.hard_negatives = true;
+  c.data.fashion_scenes = 0;  // pairs of photos: tests/data/fashion_test.cpp
   const std::unordered_set<std::string> none;
   const PretrainStream stream(c, none);
   for (int64_t k = 0; k < 40; k += 2) {

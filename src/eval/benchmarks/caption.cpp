@@ -9,7 +9,7 @@ namespace ablate {
 Benchmark caption_benchmark() {
   return {"COCO / NoCaps captioning", Scoring::kCaption,
           [](uint64_t seed, const DataOptions& data, EvalItem& item) {
-            item.images = {generate_scene(seed, data)};
+            item.images = {generate_shape_scene(seed, data)};
             item.prompt = kCaptionPrompt;
             item.references = caption_references(item.images[0]);
             return true;

@@ -12,6 +12,7 @@ void register_builtin_benchmarks(Registry<Benchmark>& registry) {
   registry.add("text_vqa", text_vqa_benchmark());
   registry.add("spatial_vqa", spatial_vqa_benchmark());
   registry.add("knowledge_vqa", knowledge_vqa_benchmark());
+  registry.add("fashion_vqa", fashion_vqa_benchmark());
   registry.add("text_core", text_core_benchmark());
 }
 

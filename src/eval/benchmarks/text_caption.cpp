@@ -11,7 +11,7 @@ Benchmark text_caption_benchmark() {
   return {"TextCaps", Scoring::kCaption, [](uint64_t seed, const DataOptions& data, EvalItem& item) {
             DataOptions with_sign = data;
             with_sign.text_scenes = 1.0;
-            item.images = {generate_scene(seed, with_sign)};
+            item.images = {generate_shape_scene(seed, with_sign)};
             if (item.images[0].sign.text.empty()) return false;  // no room for it
             item.prompt = kCaptionPrompt;
             item.references = caption_references(item.images[0]);
