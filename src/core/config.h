@@ -84,6 +84,7 @@ struct EncoderPretrainOptions {
   int seed = 0;                    // shared by every trial: one encoder per sweep
   bool hard_negatives = false;     // clip: pairs of scenes that differ in one object's shape
   int max_objects = 0;             // 0: data.max_objects; 1 = single-object scenes
+  double single_object_share = 0;  // share of examples (pairs) of one object
   int text_width = 64;             // clip text tower
   int text_depth = 2;
   int embed_dim = 64;  // clip joint embedding width
@@ -114,6 +115,11 @@ struct EncoderPretrainOptions {
             "most objects per pre-training scene (0: data.max_objects); 1 makes every "
             "hard-negative pair differ in its only object's shape",
             in_range(0, 6));
+    v.field("single_object_share", single_object_share,
+            "share of pre-training examples (hard-negative pairs) whose scene holds one "
+            "object: with hard_negatives, pairs told apart only by shape, among multi-object "
+            "scenes for the rest",
+            in_range(0.0, 1.0));
     v.field("text_width", text_width, "clip text tower width", in_range(8, 4096));
     v.field("text_depth", text_depth, "clip text tower blocks", in_range(1, 64));
     v.field("embed_dim", embed_dim, "clip joint embedding width", in_range(4, 4096));

@@ -19,6 +19,7 @@ namespace ablate {
 namespace {
 constexpr uint64_t kPretrainStream = 0x7072657472;  // "pretr"
 constexpr uint64_t kTwinStream = 0x7477696e;        // "twin"
+constexpr uint64_t kSingleStream = 0x73696e676c;    // "singl"
 }  // namespace
 
 int pretrain_resolution(const ExperimentConfig& config) {
@@ -72,11 +73,17 @@ std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
   // object's shape changed: the pair lands in the same batch.
   const bool twin = p.hard_negatives && index % 2 == 1;
   const int64_t base = twin ? index - 1 : index;
+  DataOptions data = data_;
+  if (p.single_object_share > 0 &&
+      Rng(derive_seed({uint64_t(p.seed), kSingleStream, uint64_t(base)}))
+          .bernoulli(p.single_object_share)) {
+    data.min_objects = data.max_objects = 1;
+  }
   Scene scene;
   uint64_t seed = 0;
   for (uint64_t attempt = 0;; ++attempt) {
     seed = derive_seed({uint64_t(p.seed), kPretrainStream, uint64_t(base), attempt});
-    scene = generate_scene(seed, data_);
+    scene = generate_scene(seed, data);
     if (twin) {
       seed = derive_seed({seed, kTwinStream});
       Rng pick(seed);

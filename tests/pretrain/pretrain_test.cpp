@@ -136,6 +136,21 @@ TEST(Pretrain, HardNegativePairsDifferInOneShapeOnly) {
   for (int64_t k = 0; k < 10; ++k) EXPECT_EQ(single_stream.example(k).first.objects.size(), 1u);
   EXPECT_NE(cache_key(Stage::kEncoder, single), cache_key(Stage::kEncoder, c));
 
+  // A share of the pairs is of single-object scenes; both scenes of a pair agree.
+  ExperimentConfig mixed = c;
+  mixed.encoder.pretrain.single_object_share = 0.5;
+  const PretrainStream mixed_stream(mixed, none);
+  int singles = 0;
+  constexpr int kPairs = 400;
+  for (int64_t k = 0; k < 2 * kPairs; k += 2) {
+    const Scene a = mixed_stream.example(k).first, b = mixed_stream.example(k + 1).first;
+    ASSERT_EQ(a.objects.size(), b.objects.size());
+    singles += a.objects.size() == 1;
+  }
+  // Scenes of 1..3 objects hold one object a third of the time anyway.
+  EXPECT_NEAR(double(singles) / kPairs, 0.5 + 0.5 / 3, 0.08);
+  EXPECT_NE(cache_key(Stage::kEncoder, mixed), cache_key(Stage::kEncoder, c));
+
   ExperimentConfig plain = c;
   plain.encoder.pretrain.hard_negatives = false;
   const auto [x, cx] = PretrainStream(plain, none).example(1);
