@@ -32,7 +32,8 @@ std::vector<uint8_t> read_gz(const std::string& path, size_t limit) {
   }
   const bool failed = n < 0;
   gzclose(f);
-  if (failed) throw std::runtime_error(fmt::format("fashion-mnist: {} is not a valid gzip file", path));
+  if (failed)
+    throw std::runtime_error(fmt::format("fashion-mnist: {} is not a valid gzip file", path));
   return out;
 }
 
@@ -51,13 +52,14 @@ size_t check_idx_header(const std::string& path, const std::vector<uint8_t>& byt
   if (bytes.size() < 4 + 4 * dims.size()) throw bad("shorter than its header");
   const uint32_t magic = 0x800u + static_cast<uint32_t>(dims.size());
   if (big_endian(bytes, 0) != magic) {
-    throw bad(fmt::format("expected the IDX magic {:#x}, found {:#x}", magic, big_endian(bytes, 0)));
+    throw bad(
+        fmt::format("expected the IDX magic {:#x}, found {:#x}", magic, big_endian(bytes, 0)));
   }
   size_t payload = 1;
   for (size_t i = 0; i < dims.size(); ++i) {
     if (big_endian(bytes, 4 + 4 * i) != dims[i]) {
-      throw bad(fmt::format("dimension {} is {}, expected {}", i, big_endian(bytes, 4 + 4 * i),
-                            dims[i]));
+      throw bad(
+          fmt::format("dimension {} is {}, expected {}", i, big_endian(bytes, 4 + 4 * i), dims[i]));
     }
     payload *= dims[i];
   }
@@ -97,9 +99,10 @@ FashionSplit load_split(bool test) {
   split.labels = read_idx(files[1]);
   for (int i = 0; i < split.count; ++i) {
     if (split.labels[i] >= kFashionNames.size()) {
-      throw std::runtime_error(fmt::format("fashion-mnist: {}: label {} of image {} is not a "
-                                           "class (0..9)",
-                                           files[1].path, split.labels[i], i));
+      throw std::runtime_error(
+          fmt::format("fashion-mnist: {}: label {} of image {} is not a "
+                      "class (0..9)",
+                      files[1].path, split.labels[i], i));
     }
     split.by_label[split.labels[i]].push_back(i);
   }
@@ -108,7 +111,8 @@ FashionSplit load_split(bool test) {
 
 std::string article(const char* name) {
   const char c = name[0];
-  return std::string(c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' ? "an " : "a ") + name;
+  return std::string(c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' ? "an " : "a ") +
+         name;
 }
 
 // "a sneaker , a bag and a coat": items left to right.
@@ -198,7 +202,8 @@ Scene generate_fashion_scene(uint64_t seed, int num_items, bool test) {
 std::vector<std::string> fashion_caption_references(const Scene& scene) {
   const std::string list = item_list(scene), counts = item_counts(scene);
   const size_t n = scene.items.size();
-  return {list + " .", "a photo of " + list + " .", counts + " .", (n == 1 ? "there is " : "there are ") + counts + " .",
+  return {list + " .", "a photo of " + list + " .", counts + " .",
+          (n == 1 ? "there is " : "there are ") + counts + " .",
           fmt::format("{} {} : {} .", kNumberWords.at(n), items_word(n), list)};
 }
 

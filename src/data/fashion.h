@@ -28,9 +28,9 @@ inline constexpr std::array<const char*, 10> kFashionNames = {
 inline constexpr std::array<const char*, 10> kFashionPlurals = {
     "tshirts", "trousers", "pullovers", "dresses", "coats",
     "sandals", "shirts",   "sneakers",  "bags",    "boots"};
-inline constexpr int kFashionPixels = 28;   // side of a dataset image
+inline constexpr int kFashionPixels = 28;     // side of a dataset image
 inline constexpr double kFashionSide = 0.36;  // side of an item's photo, fraction of the image
-inline constexpr int kMaxFashionItems = 3;  // one per quadrant, with one left empty
+inline constexpr int kMaxFashionItems = 3;    // one per quadrant, with one left empty
 
 // The folder of the four .gz files: $ABLATE_FASHION_MNIST if set, else
 // Debian's /usr/share/datasets/fashion-mnist.

@@ -99,7 +99,9 @@ std::vector<std::string> caption_references(const Scene& scene) {
 }
 
 std::string sample_caption(const Scene& scene, Rng& rng) {
-  if (scene.is_fashion()) return fashion_caption_references(scene).at(rng.uniform_int(kNumTemplates));
+  if (scene.is_fashion()) {
+    return fashion_caption_references(scene).at(rng.uniform_int(kNumTemplates));
+  }
   return caption_template(scene, rng.uniform_int(kNumTemplates));
 }
 
@@ -253,7 +255,8 @@ bool sample_reading_question(const Scene& scene, Rng&, VqaItem& out) {
 std::string compare_images(const Scene& first, const Scene& second) {
   if (first.is_fashion() != second.is_fashion()) {
     return fmt::format("the first image has {} and the second has {} .",
-                       first.is_fashion() ? "items" : "shapes", second.is_fashion() ? "items" : "shapes");
+                       first.is_fashion() ? "items" : "shapes",
+                       second.is_fashion() ? "items" : "shapes");
   }
   const char* what = first.is_fashion() ? "items" : "shapes";
   const size_t a = first.objects.size() + first.items.size();

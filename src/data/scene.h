@@ -1,7 +1,8 @@
 // Proxy world: scenes of 1-N coloured shapes in two sizes on a grey
 // background, with an optional sign (rendered text); or, with probability
-// data.fashion_scenes, a scene of real photos (data/fashion.h). What a scene contains decides every caption and question
-// about it (data/language.h); how it looks is decided by data/render.h.
+// data.fashion_scenes, a scene of real photos (data/fashion.h). What a
+// scene contains decides every caption and question about it
+// (data/language.h); how it looks is decided by data/render.h.
 #pragma once
 
 #include <array>

@@ -63,7 +63,8 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
         check_fashion_mnist();
       } catch (const std::runtime_error& e) {
         fail(fmt::format("{} needs Fashion-MNIST's photos: {}",
-                         c.data.fashion_scenes > 0 ? "data.fashion_scenes > 0" : "eval.benchmarks: fashion_vqa",
+                         c.data.fashion_scenes > 0 ? "data.fashion_scenes > 0"
+                                                   : "eval.benchmarks: fashion_vqa",
                          e.what()));
       }
     }

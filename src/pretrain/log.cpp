@@ -26,11 +26,11 @@ void PretrainLog::add(int step, double loss, double lr) {
   if ((step + 1) % log_every_ != 0 && step + 1 != steps_) return;
   final_loss_ = window_ / window_steps_;
   if (!metrics_path_.empty()) {
-    append_line(metrics_path_, nlohmann::json({{"step", step + 1},
-                                               {"loss", final_loss_},
-                                               {"lr", lr},
-                                               {"elapsed_seconds", seconds()}})
-                                   .dump());
+    append_line(
+        metrics_path_,
+        nlohmann::json(
+            {{"step", step + 1}, {"loss", final_loss_}, {"lr", lr}, {"elapsed_seconds", seconds()}})
+            .dump());
   }
   if (progress_) progress_(step + 1, final_loss_);
   window_ = 0;

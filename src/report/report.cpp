@@ -63,7 +63,10 @@ SweepRecords load_sweep(const std::string& sweep_dir) {
       const auto info = read_json((dir / "trial.json").string());
       r.label = info.at("label").get<std::string>();
       r.seed = info.at("seed").get<int>();
-      const auto status = read_json((dir / "status.json").string());
+      // No status.json yet: prepared (by pre-training or a launch) but not started.
+      const fs::path status_path = dir / "status.json";
+      const auto status = fs::exists(status_path) ? read_json(status_path.string())
+                                                  : nlohmann::json{{"state", "pending"}};
       r.state = status.at("state").get<std::string>();
       r.reason = status.value("reason", "");
       if (r.state == "done") {

@@ -34,6 +34,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// trial.json: which sweep trial a run folder holds. Written whenever the
+// folder is made (pre-training included), so that a sweep stopped at any
+// point leaves folders that `ablate report` can read.
+nlohmann::json trial_record(const Trial& t) {
+  return {{"sweep", t.config.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}};
+}
+
 int num_cores() {
   const unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
@@ -130,7 +137,7 @@ void pretrain_stages(const std::vector<PlannedTrial>& trials, const SweepOptions
       const auto& [key, job] = *next++;
       const PlannedTrial& t = trials[job.trial];
       const std::string config = (fs::path(t.dir) / "config.yaml").string();
-      prepare_run_folder(t.dir, t.trial.config, nlohmann::json());
+      prepare_run_folder(t.dir, t.trial.config, trial_record(t.trial));
       const fs::path log_dir = logs / (job.stage == Stage::kEncoder ? "encoders" : "lms");
       fs::create_directories(log_dir);
       const pid_t pid = spawn_child(options.ablate_binary,
@@ -303,11 +310,7 @@ class LocalExecutor {
     }
     // config.yaml and trial.json are the same for every runner: rewriting
     // them is harmless; status.json belongs to whoever holds the lock.
-    prepare_run_folder(t.dir, t.trial.config,
-                       {{"sweep", t.trial.config.name},
-                        {"id", t.trial.id},
-                        {"label", t.trial.label},
-                        {"seed", t.trial.seed}});
+    prepare_run_folder(t.dir, t.trial.config, trial_record(t.trial));
     const pid_t pid =
         spawn_child(options_.ablate_binary,
                     {"run-trial", t.dir, "--cache", fs::absolute(options_.cache_root).string()},
@@ -515,9 +518,8 @@ SweepOutcome run_on_slurm(const SweepSpec& spec, const std::string& spec_path,
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
   if (!to_submit.empty()) {
     for (const auto& t : to_submit) {
-      prepare_run_folder(
-          (fs::path(outcome.sweep_dir) / "runs" / t.id).string(), t.config,
-          {{"sweep", spec.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}});
+      prepare_run_folder((fs::path(outcome.sweep_dir) / "runs" / t.id).string(), t.config,
+                         trial_record(t));
     }
     // Stages to pre-train: a job array of their own that the trials wait for
     // (afterany: a failed pre-training leaves the trials to try again and

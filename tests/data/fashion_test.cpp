@@ -113,9 +113,11 @@ TEST(Fashion, CaptionsAndQuestionsSayWhatThePhotosShow) {
     const VqaItem q = sample_question(s, rng);
     EXPECT_EQ(q.type, "count");
     asked.insert(q.question);
-    EXPECT_EQ(q.answers[0], q.question == "how many sneakers are there ?" ? "2" : "1") << q.question;
+    EXPECT_EQ(q.answers[0], q.question == "how many sneakers are there ?" ? "2" : "1")
+        << q.question;
   }
-  EXPECT_EQ(asked, (std::set<std::string>{"how many sneakers are there ?", "how many bags are there ?"}));
+  EXPECT_EQ(asked,
+            (std::set<std::string>{"how many sneakers are there ?", "how many bags are there ?"}));
   Scene one;
   one.items = {{/*label=*/0, 0, false, 0.5, 0.5}};
   const VqaItem q = sample_question(one, rng);

@@ -215,6 +215,43 @@ TEST(SweepResume, TwoRunnersOnOneSweepTrainEachTrialOnce) {
   }
 }
 
+TEST(SweepResume, StoppedWhilePretrainingLeavesFoldersTheReportReads) {
+  // A pre-training long enough to be killed in: the run folder it was
+  // prepared in must already say which trial it is.
+  ScratchDir dir;
+  auto c = testing::tiny_config();
+  c.encoder.pretrain.objective = "clip";
+  c.encoder.pretrain.steps = 100000;
+  c.encoder.pretrain.batch_size = 4;
+  c.encoder.pretrain.text_width = 16;
+  c.encoder.pretrain.text_depth = 1;
+  const auto spec = testing::write_spec(dir, kSpec, c);
+  const pid_t pid =
+      start_sweep(spec, dir.file("s"), dir.file("s.log"), {"--cache", dir.file("cache")});
+  const fs::path runs = dir.file("s/tiny/runs");
+  auto prepared = [&] {
+    if (!fs::exists(runs)) return false;
+    for (const auto& e : fs::directory_iterator(runs)) {
+      if (fs::exists(e.path() / "config.yaml")) return true;
+    }
+    return false;
+  };
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!prepared() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(prepared()) << read_file(dir.file("s.log"));
+  ::kill(-pid, SIGKILL);
+  wait_exit_code(pid);
+  const auto report =
+      testing::run_command(fmt::format("{} report {}", ABLATE_BINARY, dir.file("s/tiny")));
+  EXPECT_EQ(report.output.find("unreadable"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("No finished trials yet"), std::string::npos) << report.output;
+  for (const auto& e : fs::directory_iterator(runs)) {
+    EXPECT_EQ(read_json((e.path() / "trial.json").string())["id"], e.path().filename().string());
+  }
+}
+
 TEST(SweepResume, DivergingTrialIsIsolatedAndRetriedOnRequest) {
   ScratchDir dir;
   const auto spec = testing::write_spec(dir, kSpec);
