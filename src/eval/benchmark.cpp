@@ -54,7 +54,7 @@ Benchmark image_question_benchmark(std::string models,
         DataOptions scene_data = data;
         if (needs_sign) scene_data.text_scenes = 1.0;
         item.images = {generate_shape_scene(seed, scene_data)};
-        Rng rng(splitmix64(seed));
+        Rng rng(question_seed(seed));
         VqaItem q;
         if (!ask(item.images[0], rng, q)) return false;
         item.prompt = question_prompt(q.question);

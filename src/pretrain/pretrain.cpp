@@ -20,6 +20,7 @@ namespace {
 constexpr uint64_t kPretrainStream = 0x7072657472;  // "pretr"
 constexpr uint64_t kTwinStream = 0x7477696e;        // "twin"
 constexpr uint64_t kSingleStream = 0x73696e676c;    // "singl"
+constexpr uint64_t kCaptionStream = 0x63617074;     // "capt"
 }  // namespace
 
 int pretrain_resolution(const ExperimentConfig& config) {
@@ -102,7 +103,7 @@ std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
     }
     if (!excluded_.count(scene_signature(scene))) break;
   }
-  Rng rng(splitmix64(seed));
+  Rng rng(derive_seed({seed, kCaptionStream}));  // not splitmix64(seed): the scene's own stream
   const bool dense = p.captions == "dense" || (p.captions == "mixed" && rng.bernoulli(0.5));
   std::string caption = dense ? dense_caption(scene) : sample_caption(scene, rng);
   return {std::move(scene), std::move(caption)};

@@ -12,7 +12,7 @@ namespace ablate {
 Benchmark fashion_vqa_benchmark() {
   return {"VQAv2 on photos (Fashion-MNIST test split)", Scoring::kVqa,
           [](uint64_t seed, const DataOptions&, EvalItem& item) {
-            Rng rng(splitmix64(seed));
+            Rng rng(question_seed(seed));
             const bool count = rng.bernoulli(0.5);
             const int num_items = count ? rng.uniform_int(2, kMaxFashionItems) : 1;
             item.images = {generate_fashion_scene(seed, num_items, /*test=*/true)};
