@@ -109,18 +109,12 @@ FashionSplit load_split(bool test) {
   return split;
 }
 
-std::string article(const char* name) {
-  const char c = name[0];
-  return std::string(c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' ? "an " : "a ") +
-         name;
-}
-
 // "a sneaker , a bag and a coat": items left to right.
 std::string item_list(const Scene& scene) {
   std::string out;
   for (size_t i = 0; i < scene.items.size(); ++i) {
     if (i > 0) out += (i + 1 == scene.items.size()) ? " and " : " , ";
-    out += article(kFashionNames[scene.items[i].label]);
+    out += with_article(kFashionNames[scene.items[i].label]);
   }
   return out;
 }
@@ -136,7 +130,7 @@ std::string item_counts(const Scene& scene) {
   for (size_t i = 0; i < order.size(); ++i) {
     if (i > 0) out += " and ";
     const int n = counts[order[i]];
-    out += n == 1 ? article(kFashionNames[order[i]])
+    out += n == 1 ? with_article(kFashionNames[order[i]])
                   : fmt::format("{} {}", kNumberWords.at(n), kFashionPlurals[order[i]]);
   }
   return out;
@@ -210,7 +204,7 @@ std::vector<std::string> fashion_caption_references(const Scene& scene) {
 std::string fashion_dense_caption(const Scene& scene) {
   std::string out;
   for (const auto& item : scene.items) {
-    out += article(kFashionNames[item.label]) + " " + place_phrase(item.x, item.y) + " . ";
+    out += with_article(kFashionNames[item.label]) + " " + place_phrase(item.x, item.y) + " . ";
   }
   const size_t n = scene.items.size();
   return out + fmt::format("{} {} in total .", kNumberWords.at(n), items_word(n));

@@ -1,21 +1,15 @@
 #include "data/language.h"
 
-#include "data/fashion.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
 #include <stdexcept>
 
+#include "data/fashion.h"
+
 namespace ablate {
 namespace {
-
-std::string with_article(const std::string& phrase) {
-  const char c = phrase.empty() ? 'x' : phrase[0];
-  const bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-  return (vowel ? "an " : "a ") + phrase;
-}
 
 // Objects left to right, then the sign if there is one.
 std::string object_list(const Scene& scene) {
@@ -63,6 +57,12 @@ std::string place_phrase(double x, double y) {
   if (row == 1 && column == 1) return "in the middle";
   if (row == 1) return fmt::format("in the middle {}", kColumnNames[column]);
   return fmt::format("in the {} {}", kRowNames[row], kColumnNames[column]);
+}
+
+std::string with_article(const std::string& phrase) {
+  const char c = phrase.empty() ? 'x' : phrase[0];
+  const bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+  return (vowel ? "an " : "a ") + phrase;
 }
 
 std::string sign_phrase(const Sign& sign) { return "a sign that says " + sign.text; }

@@ -69,6 +69,8 @@ std::string compare_images(const Scene& first, const Scene& second);
 // Place in a 3 x 3 layout of the point (x, y), e.g. "in the top left".
 std::string place_phrase(double x, double y);
 
+// The phrase with "a" or "an" before it, e.g. "an orange star".
+std::string with_article(const std::string& phrase);
 // Object phrase with its article, e.g. "a small red star".
 std::string object_phrase(const Object& o);
 // Referent phrase "red star" (colour and shape).

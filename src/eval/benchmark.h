@@ -60,8 +60,9 @@ const Registry<Benchmark>& benchmark_registry();
 // The seed of the question (and other draws) about the scene of item `seed`.
 // Not splitmix64(seed): Rng(splitmix64(seed)) is Rng(seed) one draw on, so
 // the question's draws would repeat the scene's.
-inline uint64_t question_seed(uint64_t seed) { return derive_seed({seed, 0x7175657374}); }  // "quest"
-
+inline uint64_t question_seed(uint64_t seed) {
+  return derive_seed({seed, 0x7175657374});  // "quest"
+}
 
 struct BenchmarkSet {
   std::string name;

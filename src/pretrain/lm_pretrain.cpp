@@ -5,11 +5,11 @@
 #include <cmath>
 
 #include "core/rng.h"
-#include "pretrain/log.h"
 #include "data/tokenizer.h"
 #include "eval/benchmark.h"
 #include "lm/lm.h"
 #include "model/vlm.h"
+#include "pretrain/log.h"
 #include "train/schedule.h"
 #include "train/trainer.h"
 

@@ -2,15 +2,14 @@
 
 #include <fmt/format.h>
 
-
 #include "core/rng.h"
-#include "pretrain/log.h"
 #include "data/dataset.h"
 #include "data/fashion.h"
 #include "eval/benchmark.h"
 #include "data/language.h"
 #include "data/render.h"
 #include "pretrain/clip.h"
+#include "pretrain/log.h"
 #include "pretrain/quality.h"
 #include "train/schedule.h"
 #include "train/trainer.h"
