@@ -383,9 +383,11 @@ std::string to_yaml(const ExperimentConfig& config);
 // generators change what a config trains on or is scored on (2: the world of
 // documents, few-shot benchmarks and signs; 3: each stage initialised from its
 // own seed, 2,500 evaluation items, log-likelihoods and shortcut baselines;
-// 4: Fashion-MNIST photos in training and fashion_vqa, their words in the vocabulary):
+// 4: Fashion-MNIST photos in training and fashion_vqa, their words in the vocabulary;
+// 5: knowledge questions about images in interleaved documents for half of the
+// facts, knowledge_vqa asking only about the other half):
 // trial ids hash only the values that differ from the defaults, plus this number.
-inline constexpr int kConfigSchemaVersion = 4;
+inline constexpr int kConfigSchemaVersion = 5;
 
 // Stable identity of a resolved config: 16 hex digits of FNV-1a over the
 // "key: value" lines that differ from the defaults, and kConfigSchemaVersion.

@@ -14,6 +14,10 @@ namespace {
 // up to kMaxQuestions question-answer pairs.
 constexpr int kMaxSentences = 6;
 constexpr int kMaxQuestions = 2;
+// Share of an interleaved image's questions that ask a knowledge question about
+// it (grounded facts only, data/knowledge.h): a minority, as on web pages,
+// enough for the question form to be learned at the standard budget.
+constexpr double kKnowledgeQuestionShare = 0.2;
 
 }  // namespace
 
@@ -144,7 +148,9 @@ std::string interleaved_block(const Scene& scene, Rng& rng) {
     VqaItem q;
     // A sign is read in one question of two about its image.
     const bool read = i == 0 && rng.bernoulli(0.5) && sample_reading_question(scene, rng, q);
-    if (!read && (kind == 1 || !sample_spatial_question(scene, rng, q))) {
+    const bool knowledge = !read && rng.bernoulli(kKnowledgeQuestionShare) &&
+                           sample_knowledge_question(scene, rng, Facts::kGrounded, q);
+    if (!read && !knowledge && (kind == 1 || !sample_spatial_question(scene, rng, q))) {
       q = sample_question(scene, rng);
     }
     if (!out.empty()) out += " ";
@@ -175,7 +181,11 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
     for (const auto& ref : caption_references(scene)) caption = std::max(caption, len(caption_words(ref)));
     VqaItem q = sample_question(scene, rng);
     question = std::max(question, len(qa_words(q.question, q.answers[0])));
-    for (auto* ask : {&sample_spatial_question, &sample_reading_question}) {
+    auto knowledge = [](const Scene& s, Rng& r, VqaItem& out) {
+      return sample_knowledge_question(s, r, Facts::kGrounded, out);
+    };
+    for (const auto& ask : std::vector<std::function<bool(const Scene&, Rng&, VqaItem&)>>{
+             sample_spatial_question, sample_reading_question, knowledge}) {
       if (ask(scene, rng, q)) question = std::max(question, len(qa_words(q.question, q.answers[0])));
     }
     sentence = std::max(sentence, len(sample_text_sentence(rng)));

@@ -21,9 +21,14 @@ Object random_object(Rng& rng) {
 
 }  // namespace
 
-bool sample_knowledge_question(const Scene& scene, Rng& rng, VqaItem& item) {
-  const auto by_shape = unique_indices(scene, [](const Object& o) { return o.shape; });
-  const auto by_colour = unique_indices(scene, [](const Object& o) { return o.colour; });
+bool sample_knowledge_question(const Scene& scene, Rng& rng, Facts facts, VqaItem& item) {
+  std::vector<int> by_shape, by_colour;  // unique referents whose fact is in `facts`
+  for (int i : unique_indices(scene, [](const Object& o) { return o.shape; })) {
+    if (colour_fact_in(facts, scene.objects[i].colour)) by_shape.push_back(i);
+  }
+  for (int i : unique_indices(scene, [](const Object& o) { return o.colour; })) {
+    if (shape_fact_in(facts, scene.objects[i].shape)) by_colour.push_back(i);
+  }
   if (by_shape.empty() && by_colour.empty()) return false;
   int type = pick(rng, kKnowledgeTypes.size());
   if (by_shape.empty()) type = 1;

@@ -21,12 +21,31 @@ inline constexpr std::array<const char*, 8> kColourThings = {"fire", "grass", "s
 // Same order as kShapeNames: circle, square, triangle, diamond, star.
 inline constexpr std::array<int, 5> kShapeCorners = {0, 4, 3, 4, 10};
 
+// Which facts a knowledge question about an image may use. Interleaved
+// documents ask such questions only about the grounded half of the facts
+// (the things of the first kGroundedColours colours: fire, grass, sea, sun;
+// the corners of the first kGroundedShapes shapes: circle, square), as web
+// pages teach a VLM to answer questions about pictures; `knowledge_vqa` asks
+// only about the other half (plum, carrot, snow, coal; triangle, diamond,
+// star), facts that appear in text documents and never next to an image. So
+// the benchmark, like OK-VQA, needs a question form seen with images and a
+// fact known only from text, and its answers cannot be learned from images.
+enum class Facts { kGrounded, kHeldOut };
+inline constexpr int kGroundedColours = 4;
+inline constexpr int kGroundedShapes = 2;
+inline bool colour_fact_in(Facts facts, int colour) {
+  return (colour < kGroundedColours) == (facts == Facts::kGrounded);
+}
+inline bool shape_fact_in(Facts facts, int shape) {
+  return (shape < kGroundedShapes) == (facts == Facts::kGrounded);
+}
+
 // Question types of the `knowledge_vqa` benchmark.
 inline constexpr std::array<const char*, 2> kKnowledgeTypes = {"colour_thing", "corners"};
 // "what has the same color as the star ?" (the star's colour's thing) or "how
-// many corners does the red shape have ?"; referents unique in the scene.
-// False when no shape and no colour is unique.
-bool sample_knowledge_question(const Scene& scene, Rng& rng, VqaItem& item);
+// many corners does the red shape have ?", about a fact in `facts`; referents
+// unique in the scene. False when no object is both.
+bool sample_knowledge_question(const Scene& scene, Rng& rng, Facts facts, VqaItem& item);
 
 // Question types of `text_core`'s question answering (text only, no image).
 inline constexpr std::array<const char*, 3> kTextQaTypes = {"thing_colour", "colour_thing",

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "data/document.h"
 #include "data/knowledge.h"
 #include "data/tokenizer.h"
 #include "eval/caption_metrics.h"
@@ -177,6 +178,7 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
   EvalOptions eval = small_eval();
   eval.benchmarks = {"knowledge_vqa"};
   const EvalSet set = make_eval_set(data, eval);
+  std::set<std::string> answers;
   for (const auto& item : set.benchmarks[0].items) {
     const Scene& s = item.images[0];
     int matches = 0;
@@ -186,16 +188,21 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
               std::string::npos) {
         ++matches;
         EXPECT_EQ(item.references[0], kColourThings[o.colour]);
+        EXPECT_TRUE(colour_fact_in(Facts::kHeldOut, o.colour)) << item.prompt;
       }
       if (item.type == "corners" && item.prompt.find(std::string("the ") + kColourNames[o.colour] +
                                                      " shape") != std::string::npos) {
         ++matches;
         EXPECT_EQ(item.references[0], kNumberWords[kShapeCorners[o.shape]]);
+        EXPECT_TRUE(shape_fact_in(Facts::kHeldOut, o.shape)) << item.prompt;
       }
     }
     EXPECT_EQ(matches, 1) << "the referent is unique: " << item.prompt;
+    answers.insert(item.references[0]);
   }
-  // The facts are in text documents and never in an image's text.
+  // Every held-out thing and corner count is asked about.
+  EXPECT_EQ(answers, (std::set<std::string>{"plum", "carrot", "snow", "coal", "three", "four", "ten"}));
+  // The facts are all in text documents.
   Rng rng(1);
   std::set<std::string> things;
   for (int i = 0; i < 2000; ++i) {
@@ -205,6 +212,27 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
     }
   }
   EXPECT_EQ(things.size(), kColourThings.size());
+}
+
+TEST(Benchmarks, HeldOutFactsNeverAppearNextToAnImage) {
+  DataOptions data;
+  Rng rng(2);
+  std::set<std::string> things;
+  int knowledge_questions = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const int kind = i % 2;  // captions and interleaved documents: the ones with images
+    const std::string text =
+        make_document(kind, data, rng, [&] { return generate_scene(rng.next(), data); }).text();
+    for (const char* thing : kColourThings) {
+      if (text.find(std::string(" ") + thing + " ") != std::string::npos) things.insert(thing);
+    }
+    for (size_t at = text.find("same color as"); at != std::string::npos;
+         at = text.find("same color as", at + 1)) {
+      ++knowledge_questions;
+    }
+  }
+  EXPECT_EQ(things, (std::set<std::string>{"fire", "grass", "sea", "sun"}));
+  EXPECT_GT(knowledge_questions, 100) << "interleaved documents ask about grounded facts";
 }
 
 TEST(Benchmarks, TextBenchmarksNeedTheSignsText) {
