@@ -3,6 +3,7 @@
 // records.
 #include "report/stats.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -70,8 +71,17 @@ TEST(Noise, SpreadSolvedShareAndDetectableEffect) {
   ASSERT_EQ(back.metrics.size(), 2u);
   EXPECT_DOUBLE_EQ(back.metrics[1].solved_share, 0.5);
   EXPECT_DOUBLE_EQ(back.metrics[1].mde, vqa.mde);
-  EXPECT_NE(noise_markdown(r).find("| vqa.0shot | 70.00 ± 18.26 | 40.0 | 50% |"), std::string::npos)
+  EXPECT_NE(noise_markdown(r).find(fmt::format("| vqa.0shot | 70.00 ± 18.26 | 40.0 | 50% | {:.2f} | "
+                                               "{:.2f} |\n",
+                                               vqa.mde, vqa.mde_5)),
+            std::string::npos)
       << noise_markdown(r);
+  // A 5-seed spec: one MDE column, not the same one twice.
+  const std::string five = noise_markdown(analyse_noise(trials, /*sweep_seeds=*/5, "spec.yaml"));
+  EXPECT_NE(five.find("| solved | MDE k=5 |\n"), std::string::npos) << five;
+  EXPECT_NE(five.find(fmt::format("| 40.0 | 50% | {:.2f} |\n", min_detectable_effect(vqa.std, 5))),
+            std::string::npos)
+      << five;
 }
 
 TEST(Noise, ReportMarksOnlyDifferencesAboveTheDetectableEffect) {
