@@ -174,6 +174,10 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
   worst.min_objects = data.max_objects;
   Rng rng(/*seed=*/0x6c6f6e67);
   int64_t caption = 0, question = 0, sentence = 0;
+  const std::vector<std::function<bool(const Scene&, Rng&, VqaItem&)>> other_questions = {
+      sample_spatial_question, sample_reading_question, [](const Scene& s, Rng& r, VqaItem& out) {
+        return sample_knowledge_question(s, r, Facts::kGrounded, out);
+      }};
   constexpr int kSamples = 3000;  // every template is met hundreds of times
   for (int i = 0; i < kSamples; ++i) {
     const Scene scene = generate_scene(rng.next(), worst);
@@ -181,11 +185,7 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
     for (const auto& ref : caption_references(scene)) caption = std::max(caption, len(caption_words(ref)));
     VqaItem q = sample_question(scene, rng);
     question = std::max(question, len(qa_words(q.question, q.answers[0])));
-    auto knowledge = [](const Scene& s, Rng& r, VqaItem& out) {
-      return sample_knowledge_question(s, r, Facts::kGrounded, out);
-    };
-    for (const auto& ask : std::vector<std::function<bool(const Scene&, Rng&, VqaItem&)>>{
-             sample_spatial_question, sample_reading_question, knowledge}) {
+    for (const auto& ask : other_questions) {
       if (ask(scene, rng, q)) question = std::max(question, len(qa_words(q.question, q.answers[0])));
     }
     sentence = std::max(sentence, len(sample_text_sentence(rng)));
