@@ -131,7 +131,7 @@ std::string noise_markdown(const NoiseReport& r) {
   const bool extra_k5 = r.sweep_seeds != 5;
   out += fmt::format("| metric | mean ± std | shortcut | solved | MDE k={} |{}\n", r.sweep_seeds,
                      extra_k5 ? " MDE k=5 |" : "");
-  out += extra_k5 ? "|---|---:|---:|---:|---:|---:|\n" : "|---|---:|---:|---:|---:|\n";
+  out += std::string("|---|---:|---:|---:|---:|") + (extra_k5 ? "---:|" : "") + "\n";
   for (const auto& m : r.metrics) {
     // Headline metrics, per-question-type accuracies and log-likelihoods at 0 shots.
     const bool zero_shot_detail =
