@@ -2,9 +2,9 @@
 // shape at all when told it directly? Trains the encoder plus a linear head on
 // the shape of single-object scenes (batch 64, AdamW 2e-3, mean-pooled patch
 // features) and prints held-out accuracy for small and large objects every 250
-// steps. Used in results/proxy/vlm_budget.md. Build against a built tree:
-//   scripts/diag/build.sh && OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-//     build/shape_learnability RES PATCH STEPS vit|convnet
+// steps. Used in results/proxy/vlm_budget.md. Build and run:
+//   cmake --build build --target shape_learnability && OMP_NUM_THREADS=1 \
+//     OPENBLAS_NUM_THREADS=1 build/shape_learnability RES PATCH STEPS vit|convnet
 #include <torch/torch.h>
 
 #include <cstdio>

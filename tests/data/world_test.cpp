@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <set>
 
 #include "data/dataset.h"
 #include "data/knowledge.h"
@@ -225,6 +226,27 @@ TEST(Dataset, EvaluationScenesNeverReachTraining) {
   const auto natural = scene_signature(TrainStream(c, none).example(index).scenes()[0]);
   const std::unordered_set<std::string> forbid = {natural};
   EXPECT_NE(scene_signature(TrainStream(c, forbid).example(index).scenes()[0]), natural);
+}
+
+TEST(Dataset, HeldOutFactsNeverAppearNextToAnImage) {
+  DataOptions data;
+  Rng rng(2);
+  std::set<std::string> things;
+  int knowledge_questions = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const int kind = i % 2;  // captions and interleaved documents: the ones with images
+    const std::string text =
+        make_document(kind, data, rng, [&] { return generate_scene(rng.next(), data); }).text();
+    for (const char* thing : kColourThings) {
+      if (text.find(std::string(" ") + thing + " ") != std::string::npos) things.insert(thing);
+    }
+    for (size_t at = text.find("same color as"); at != std::string::npos;
+         at = text.find("same color as", at + 1)) {
+      ++knowledge_questions;
+    }
+  }
+  EXPECT_EQ(things, (std::set<std::string>{"fire", "grass", "sea", "sun"}));
+  EXPECT_GT(knowledge_questions, 100) << "interleaved documents ask about grounded facts";
 }
 
 TEST(Dataset, SameSeedSameDataAcrossConfigsAndBatchLayout) {

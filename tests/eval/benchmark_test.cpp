@@ -214,27 +214,6 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
   EXPECT_EQ(things.size(), kColourThings.size());
 }
 
-TEST(Benchmarks, HeldOutFactsNeverAppearNextToAnImage) {
-  DataOptions data;
-  Rng rng(2);
-  std::set<std::string> things;
-  int knowledge_questions = 0;
-  for (int i = 0; i < 3000; ++i) {
-    const int kind = i % 2;  // captions and interleaved documents: the ones with images
-    const std::string text =
-        make_document(kind, data, rng, [&] { return generate_scene(rng.next(), data); }).text();
-    for (const char* thing : kColourThings) {
-      if (text.find(std::string(" ") + thing + " ") != std::string::npos) things.insert(thing);
-    }
-    for (size_t at = text.find("same color as"); at != std::string::npos;
-         at = text.find("same color as", at + 1)) {
-      ++knowledge_questions;
-    }
-  }
-  EXPECT_EQ(things, (std::set<std::string>{"fire", "grass", "sea", "sun"}));
-  EXPECT_GT(knowledge_questions, 100) << "interleaved documents ask about grounded facts";
-}
-
 TEST(Benchmarks, TextBenchmarksNeedTheSignsText) {
   DataOptions data;
   data.text_scenes = 0;  // training scenes without signs change nothing here
