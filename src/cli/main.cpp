@@ -23,6 +23,7 @@
 #include "pretrain/objective.h"
 #include "report/contact_sheet.h"
 #include "report/noise.h"
+#include "report/probe.h"
 #include "report/report.h"
 #include "sweep/runner.h"
 #include "sweep/status.h"
@@ -281,6 +282,14 @@ int main(int argc, char** argv) {
       app.add_subcommand("report", "rank a sweep's trials (writes report.md and report.csv)");
   report->add_option("sweep_dir", sweep_dir, "sweep folder, e.g. sweeps/smoke")->required();
 
+  auto* probe = app.add_subcommand(
+      "probe",
+      "linear probes of a trained trial's encoder and visual tokens next to its pre-trained "
+      "encoder's and its VQA answers (writes probe.json)");
+  probe->add_option("run_dir", run_dir, "run folder with checkpoint.pt")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+
   auto* status = app.add_subcommand(
       "status", "trials of a sweep folder: done, failed, running, pending (in Slurm), interrupted");
   status->add_option("sweep_dir", sweep_dir, "sweep folder, e.g. sweeps/smoke")->required();
@@ -337,6 +346,11 @@ int main(int argc, char** argv) {
     }
     if (*report) {
       fmt::print("{}", write_report(sweep_dir));
+      return 0;
+    }
+    if (*probe) {
+      fmt::print("{}", probe_table(probe_trial(run_dir)));
+      fmt::print("\nwritten: {}/probe.json\n", run_dir);
       return 0;
     }
     if (*status) {

@@ -36,12 +36,12 @@ torch::Tensor images_of(const std::vector<Scene>& scenes, const ExperimentConfig
   return torch::stack(images);
 }
 
-// Mean-pooled patch features [N, D], in batches.
-torch::Tensor pooled_features(EncoderImpl& encoder, const torch::Tensor& images) {
+// Mean-pooled features [N, D], in batches.
+torch::Tensor pooled_features(const ImageFeatures& features, const torch::Tensor& images) {
   torch::InferenceMode guard;
   std::vector<torch::Tensor> out;
   for (int64_t i = 0; i < images.size(0); i += 250) {
-    out.push_back(encoder.forward(images.slice(0, i, i + 250)).mean(/*dim=*/1));
+    out.push_back(features(images.slice(0, i, i + 250)).mean(/*dim=*/1).cpu());
   }
   return torch::cat(out).to(torch::kFloat32);
 }
@@ -75,6 +75,12 @@ double probe_accuracy(const torch::Tensor& train_x, const torch::Tensor& train_y
 }
 
 nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config, int resolution) {
+  return linear_probe([&](const torch::Tensor& images) { return encoder.forward(images); }, config,
+                      resolution);
+}
+
+nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfig& config,
+                            int resolution) {
   DataOptions single = config.data;
   single.min_objects = single.max_objects = 1;
   struct Task {
@@ -107,8 +113,8 @@ nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config
     // Chance: the majority class of the test scenes.
     const double chance = torch::bincount(test_y).max().item<double>() / test_y.size(0);
     const double acc = probe_accuracy(
-        pooled_features(encoder, images_of(train, config, resolution)), train_y,
-        pooled_features(encoder, images_of(test, config, resolution)), test_y, task.num_classes);
+        pooled_features(features, images_of(train, config, resolution)), train_y,
+        pooled_features(features, images_of(test, config, resolution)), test_y, task.num_classes);
     out[task.name] = {{"accuracy", 100 * acc}, {"chance", 100 * chance}};
   }
   return out;

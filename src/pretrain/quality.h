@@ -9,12 +9,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 #include "core/config.h"
 #include "encoders/encoder.h"
 #include "pretrain/clip.h"
 
 namespace ablate {
 
+// images [B, 3, H, W] -> features [B, T, D] (patches, visual tokens, ...),
+// mean-pooled over T by the probes.
+using ImageFeatures = std::function<torch::Tensor(const torch::Tensor& images)>;
+
+// The probes of the header comment on `features` of the held-out scenes at
+// `resolution`: {task: {accuracy, chance}} in points. The scenes depend only
+// on config.data and config.encoder.pretrain.seed, so every probe of one
+// encoder's descendants (the trial that fine-tuned it, its visual tokens) is
+// on the same scenes as the encoder's own.
+nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfig& config,
+                            int resolution);
 nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config, int resolution);
 
 nlohmann::json clip_retrieval(ClipObjectiveImpl& clip, EncoderImpl& encoder,

@@ -30,6 +30,32 @@ torch::Tensor doubles(const std::vector<double>& v) {
   return torch::tensor(v.empty() ? std::vector<double>{} : v, torch::kFloat64);
 }
 
+torch::Tensor& checkpoint_entry(Tensors& t, const std::string& path, const std::string& name) {
+  auto it = t.find(name);
+  if (it == t.end()) throw RunFolderError(fmt::format("{}: checkpoint lacks '{}'", path, name));
+  return it->second;
+}
+
+// Checks the config hash and copies the model's parameters and buffers.
+void restore_model(Tensors& t, const std::string& path, Vlm& model,
+                   const std::string& config_hash) {
+  if (checkpoint_entry(t, path, "loop.config_hash").item<int64_t>() != hash_bits(config_hash)) {
+    throw RunFolderError(fmt::format(
+        "{}: checkpoint of another config (config.yaml changed since it was written)", path));
+  }
+  torch::NoGradGuard no_grad;
+  auto restore = [&](const std::string& name, torch::Tensor& dest) {
+    const torch::Tensor& src = checkpoint_entry(t, path, "model." + name);
+    if (src.sizes() != dest.sizes()) {
+      throw RunFolderError(fmt::format("{}: 'model.{}' has shape {}, the model {}", path, name,
+                                       src.sizes(), dest.sizes()));
+    }
+    dest.copy_(src);
+  };
+  for (auto& p : model->named_parameters()) restore(p.key(), p.value());
+  for (auto& b : model->named_buffers()) restore(b.key(), b.value());
+}
+
 }  // namespace
 
 void save_checkpoint(const std::string& path, Vlm& model, const torch::optim::AdamW& optimizer,
@@ -59,31 +85,19 @@ void save_checkpoint(const std::string& path, Vlm& model, const torch::optim::Ad
   save_named_tensors(path, t);
 }
 
+int load_checkpoint_model(const std::string& path, Vlm& model, const std::string& config_hash) {
+  Tensors t = load_named_tensors(path);
+  restore_model(t, path, model, config_hash);
+  return static_cast<int>(checkpoint_entry(t, path, "loop.step").item<int64_t>());
+}
+
 void load_checkpoint(const std::string& path, Vlm& model, torch::optim::AdamW& optimizer,
                      LoopState& loop, const std::string& config_hash) {
   Tensors t = load_named_tensors(path);
   auto get = [&](const std::string& name) -> torch::Tensor& {
-    auto it = t.find(name);
-    if (it == t.end()) throw RunFolderError(fmt::format("{}: checkpoint lacks '{}'", path, name));
-    return it->second;
+    return checkpoint_entry(t, path, name);
   };
-  if (get("loop.config_hash").item<int64_t>() != hash_bits(config_hash)) {
-    throw RunFolderError(fmt::format(
-        "{}: checkpoint of another config (config.yaml changed since it was written)", path));
-  }
-  {
-    torch::NoGradGuard no_grad;
-    auto restore = [&](const std::string& name, torch::Tensor& dest) {
-      const torch::Tensor& src = get("model." + name);
-      if (src.sizes() != dest.sizes()) {
-        throw RunFolderError(fmt::format("{}: 'model.{}' has shape {}, the model {}", path, name,
-                                         src.sizes(), dest.sizes()));
-      }
-      dest.copy_(src);
-    };
-    for (auto& p : model->named_parameters()) restore(p.key(), p.value());
-    for (auto& b : model->named_buffers()) restore(b.key(), b.value());
-  }
+  restore_model(t, path, model, config_hash);
   auto& groups = optimizer.param_groups();
   for (size_t g = 0; g < groups.size(); ++g) {
     const auto& params = groups[g].params();

@@ -38,4 +38,9 @@ void save_checkpoint(const std::string& path, Vlm& model, const torch::optim::Ad
 void load_checkpoint(const std::string& path, Vlm& model, torch::optim::AdamW& optimizer,
                      LoopState& loop, const std::string& config_hash);
 
+// Restores only `model` (for a look at a trained model, not to train on);
+// returns the optimizer steps the checkpoint was taken after. Errors as
+// load_checkpoint.
+int load_checkpoint_model(const std::string& path, Vlm& model, const std::string& config_hash);
+
 }  // namespace ablate

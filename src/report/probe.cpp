@@ -1,0 +1,100 @@
+#include "report/probe.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/io.h"
+#include "model/vlm.h"
+#include "pretrain/quality.h"
+#include "sweep/trial.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace fs = std::filesystem;
+
+namespace ablate {
+namespace {
+
+// The probe tasks a benchmark asks about, with the score card's metric.
+constexpr std::pair<const char*, const char*> kAnsweredBy[] = {
+    {"colour", "vqa.0shot.colour"},
+    {"shape", "vqa.0shot.shape"},
+    {"count", "vqa.0shot.count"},
+    {"item", "fashion_vqa.0shot.item"},
+};
+
+}  // namespace
+
+nlohmann::json probe_trial(const std::string& run_dir) {
+  const std::string config_path = (fs::path(run_dir) / "config.yaml").string();
+  const std::string checkpoint = checkpoint_path(run_dir);
+  if (!fs::exists(config_path)) {
+    throw RunFolderError(fmt::format("{}: no config.yaml; not a run folder", run_dir));
+  }
+  if (!fs::exists(checkpoint)) {
+    throw RunFolderError(
+        fmt::format("{}: no checkpoint.pt; the trial has not trained a step yet", run_dir));
+  }
+  const ExperimentConfig config = load_checked_experiment(config_path);
+  if (config.train.threads > 0) torch::set_num_threads(config.train.threads);
+  Vlm model(config);
+  const int step = load_checkpoint_model(checkpoint, model, config_hash(config));
+  const torch::Device device = device_of(config);
+  model->to(device);
+  model->eval();
+
+  nlohmann::json out = {{"step", step}, {"steps", config.train.steps}, {"pretrained", nullptr}};
+  out["encoder"] = linear_probe(
+      [&](const torch::Tensor& images) { return model->encoder()->forward(images.to(device)); },
+      config, config.data.resolution);
+  out["visual_tokens"] = linear_probe(
+      [&](const torch::Tensor& images) { return model->encode_images(images.to(device)); },
+      config, config.data.resolution);
+
+  const std::string scores_path = (fs::path(run_dir) / "scores.json").string();
+  out["answered"] = nlohmann::json::object();
+  if (trial_done(run_dir)) {
+    const nlohmann::json scores = read_json(scores_path);
+    const auto record = scores.value("encoder", nlohmann::json::object());
+    if (record.contains("pretrain") && record["pretrain"].contains("probe")) {
+      out["pretrained"] = record["pretrain"]["probe"];
+    }
+    const auto metrics = scores.value("metrics", nlohmann::json::object());
+    for (const auto& [task, metric] : kAnsweredBy) {
+      if (metrics.contains(metric)) out["answered"][task] = metrics[metric];
+    }
+  }
+  write_json_atomic((fs::path(run_dir) / "probe.json").string(), out);
+  return out;
+}
+
+std::string probe_table(const nlohmann::json& probe) {
+  const bool pretrained = !probe["pretrained"].is_null();
+  std::string out = fmt::format(
+      "Linear probes at step {} of {}, held-out scenes (one object for colour, shape, size and "
+      "item; as drawn for count), accuracy in points; 0-shot VQA is the trial's accuracy on the "
+      "questions about that attribute, in scenes as drawn:\n\n",
+      probe["step"].get<int>(), probe["steps"].get<int>());
+  out += fmt::format("| task | chance |{} encoder after the VLM stage | visual tokens | 0-shot VQA |\n",
+                     pretrained ? " pre-trained encoder |" : "");
+  out += fmt::format("|---|---:|{}---:|---:|---:|\n", pretrained ? "---:|" : "");
+  auto cell = [](const nlohmann::json& probes, const std::string& task) {
+    return probes.contains(task) ? fmt::format("{:.1f}", probes[task]["accuracy"].get<double>())
+                                 : std::string("-");
+  };
+  for (const auto& [task, value] : probe["encoder"].items()) {
+    const auto& answered = probe["answered"];
+    out += fmt::format("| {} | {:.1f} |{} {} | {} | {} |\n", task, value["chance"].get<double>(),
+                       pretrained ? fmt::format(" {} |", cell(probe["pretrained"], task)) : "",
+                       cell(probe["encoder"], task), cell(probe["visual_tokens"], task),
+                       answered.contains(task)
+                           ? fmt::format("{:.1f}", answered[task].get<double>())
+                           : std::string("-"));
+  }
+  return out;
+}
+
+}  // namespace ablate

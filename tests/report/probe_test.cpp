@@ -1,0 +1,81 @@
+// Probes of a trained trial: the frozen encoder's probes equal its
+// pre-trained record, the VQA column is the score card's, bad folders are
+// named.
+#include "report/probe.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "core/io.h"
+#include "sweep/trial.h"
+#include "test_util.h"
+
+namespace ablate {
+namespace {
+
+ExperimentConfig frozen_clip_trial() {
+  ExperimentConfig c = testing::tiny_config();
+  c.encoder.pretrain.objective = "clip";
+  c.encoder.pretrain.steps = 3;
+  c.encoder.pretrain.batch_size = 8;
+  c.encoder.pretrain.warmup_steps = 1;
+  c.encoder.pretrain.text_width = 16;
+  c.encoder.pretrain.text_depth = 1;
+  c.encoder.pretrain.embed_dim = 8;
+  c.train.freeze = {"encoder"};
+  return c;
+}
+
+TEST(Probe, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColumn) {
+  testing::ScratchDir dir;
+  const std::string run = dir.file("run");
+  prepare_run_folder(run, frozen_clip_trial(), nlohmann::json());
+  ASSERT_EQ(run_trial(run, false, dir.file("cache")), TrialResult::done);
+
+  const nlohmann::json probe = probe_trial(run);
+  EXPECT_EQ(read_json(run + "/probe.json"), probe);
+  EXPECT_EQ(probe["step"], 4);
+  EXPECT_EQ(probe["steps"], 4);
+  ASSERT_TRUE(probe["pretrained"].is_object());
+  for (const char* task : {"colour", "shape", "size", "count", "item"}) {
+    ASSERT_TRUE(probe["encoder"].contains(task)) << task;
+    ASSERT_TRUE(probe["visual_tokens"].contains(task)) << task;
+    // Same weights (frozen), same held-out scenes, same probe.
+    EXPECT_EQ(probe["encoder"][task], probe["pretrained"][task]) << task;
+    const double acc = probe["visual_tokens"][task]["accuracy"].get<double>();
+    EXPECT_GE(acc, 0.0);
+    EXPECT_LE(acc, 100.0);
+  }
+
+  const auto metrics = read_json(run + "/scores.json")["metrics"];
+  ASSERT_TRUE(metrics.contains("vqa.0shot.colour"));
+  EXPECT_EQ(probe["answered"]["colour"], metrics["vqa.0shot.colour"]);
+  for (const auto& [task, value] : probe["answered"].items()) {
+    EXPECT_TRUE(probe["encoder"].contains(task)) << task;
+  }
+
+  const std::string table = probe_table(probe);
+  EXPECT_NE(table.find("| task | chance | pre-trained encoder |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| shape |"), std::string::npos) << table;
+  EXPECT_NE(table.find("step 4 of 4"), std::string::npos) << table;
+}
+
+TEST(Probe, FoldersWithoutATrainedModelAreNamed) {
+  testing::ScratchDir dir;
+  try {
+    probe_trial(dir.file("nothing"));
+    FAIL() << "no config.yaml";
+  } catch (const RunFolderError& e) {
+    EXPECT_NE(std::string(e.what()).find("nothing: no config.yaml"), std::string::npos) << e.what();
+  }
+  prepare_run_folder(dir.file("fresh"), testing::tiny_config(), nlohmann::json());
+  try {
+    probe_trial(dir.file("fresh"));
+    FAIL() << "no checkpoint";
+  } catch (const RunFolderError& e) {
+    EXPECT_NE(std::string(e.what()).find("no checkpoint.pt"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ablate
