@@ -12,6 +12,7 @@
 #include "data/tokenizer.h"
 #include "eval/caption_metrics.h"
 #include "eval/decode.h"
+#include "eval/visual_cache.h"
 #include "eval/vqa_accuracy.h"
 #include "train/trainer.h"
 
@@ -19,22 +20,6 @@ namespace ablate {
 namespace {
 
 constexpr int kNumSamples = 4;  // predictions per benchmark and shot kept for reading
-
-// Evaluation shows the same scenes many times (few-shot pools): each is
-// rendered once.
-class ImageCache {
- public:
-  explicit ImageCache(const DataOptions& data) : data_(data) {}
-  torch::Tensor operator()(const Scene& scene) {
-    auto [it, added] = images_.try_emplace(scene_signature(scene));
-    if (added) it->second = scene_image(scene, data_.render_resolution, data_.resolution);
-    return it->second;
-  }
-
- private:
-  const DataOptions& data_;
-  std::unordered_map<std::string, torch::Tensor> images_;
-};
 
 // Sequences per forward for prompts of `length` tokens: eval.batch_size, or
 // fewer where the attention scores [B, H, T, T] would pass 32 MB, glibc's
@@ -53,10 +38,11 @@ struct Generated {
 
 // Greedy continuation of each prompt, batched among prompts of equal length,
 // with the log-likelihood of `references[i]` after prompt i scored in the
-// same forward pass (eval/decode.h).
+// same forward pass (eval/decode.h). Images come rendered from `images` and
+// encoded from `visual_of`.
 Generated generate(Vlm& model, const ExperimentConfig& c, ImageCache& images,
-                   const std::vector<Document>& prompts, const std::vector<std::string>& references,
-                   int max_new) {
+                   VisualCache& visual_of, const std::vector<Document>& prompts,
+                   const std::vector<std::string>& references, int max_new) {
   const int n = model->shapes().num_visual_tokens;
   std::map<int64_t, std::vector<size_t>> by_length;
   for (size_t i = 0; i < prompts.size(); ++i) by_length[prompts[i].length(n)].push_back(i);
@@ -81,7 +67,7 @@ Generated generate(Vlm& model, const ExperimentConfig& c, ImageCache& images,
       }
       const Batch b = collate(batch, c.data, n, image_of);
       AutocastGuard autocast(c.train.precision == "bf16");
-      const auto visual = model->encode_images(b.images.to(device_of(c)));
+      const auto visual = visual_of(batch);
       const Decoded decoded = greedy_decode(model, b.tokens, visual, max_new, stop_ids, refs);
       for (size_t k = start; k < end; ++k) {
         out.texts[indices[k]] = tok.decode(decoded.ids[k - start]);
@@ -247,6 +233,7 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
         scoring == Scoring::kCaption ? c.eval.max_caption_tokens : c.eval.max_answer_tokens;
     std::vector<std::vector<std::string>> refs;
     for (const auto& item : set.items) refs.push_back(item.references);
+    VisualCache visual(model, images, device_of(c), c.eval.batch_size);
     for (int k : shots_of(set, c.eval)) {
       std::vector<Document> prompts;
       for (int i = 0; i < static_cast<int>(set.items.size()); ++i) {
@@ -254,7 +241,7 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
       }
       std::vector<std::string> answers;
       for (const auto& item : set.items) answers.push_back(item.references.front());
-      const Generated generated = generate(model, c, images, prompts, answers, max_new);
+      const Generated generated = generate(model, c, images, visual, prompts, answers, max_new);
       const std::vector<std::string>& outputs = generated.texts;
       const std::string key =
           scoring == Scoring::kText ? set.name + ".qa" : fmt::format("{}.{}shot", set.name, k);

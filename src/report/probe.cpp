@@ -51,8 +51,8 @@ nlohmann::json probe_trial(const std::string& run_dir) {
       [&](const torch::Tensor& images) { return model->encoder()->forward(images.to(device)); },
       config, config.data.resolution);
   out["visual_tokens"] = linear_probe(
-      [&](const torch::Tensor& images) { return model->encode_images(images.to(device)); },
-      config, config.data.resolution);
+      [&](const torch::Tensor& images) { return model->encode_images(images.to(device)); }, config,
+      config.data.resolution);
 
   const std::string scores_path = (fs::path(run_dir) / "scores.json").string();
   out["answered"] = nlohmann::json::object();
@@ -78,8 +78,9 @@ std::string probe_table(const nlohmann::json& probe) {
       "item; as drawn for count), accuracy in points; 0-shot VQA is the trial's accuracy on the "
       "questions about that attribute, in scenes as drawn:\n\n",
       probe["step"].get<int>(), probe["steps"].get<int>());
-  out += fmt::format("| task | chance |{} encoder after the VLM stage | visual tokens | 0-shot VQA |\n",
-                     pretrained ? " pre-trained encoder |" : "");
+  out += fmt::format(
+      "| task | chance |{} encoder after the VLM stage | visual tokens | 0-shot VQA |\n",
+      pretrained ? " pre-trained encoder |" : "");
   out += fmt::format("|---|---:|{}---:|---:|---:|\n", pretrained ? "---:|" : "");
   auto cell = [](const nlohmann::json& probes, const std::string& task) {
     return probes.contains(task) ? fmt::format("{:.1f}", probes[task]["accuracy"].get<double>())
@@ -90,9 +91,8 @@ std::string probe_table(const nlohmann::json& probe) {
     out += fmt::format("| {} | {:.1f} |{} {} | {} | {} |\n", task, value["chance"].get<double>(),
                        pretrained ? fmt::format(" {} |", cell(probe["pretrained"], task)) : "",
                        cell(probe["encoder"], task), cell(probe["visual_tokens"], task),
-                       answered.contains(task)
-                           ? fmt::format("{:.1f}", answered[task].get<double>())
-                           : std::string("-"));
+                       answered.contains(task) ? fmt::format("{:.1f}", answered[task].get<double>())
+                                               : std::string("-"));
   }
   return out;
 }

@@ -89,22 +89,30 @@ BENCHMARK(BM_SaveCheckpoint)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Scoring the smoke proxy (untrained, so every answer runs to the decoding
 // limit: the slowest case) on 100 items of vqa and caption at 0 and 8 shots,
-// with eval.batch_size sequences per forward; items per second counts
-// benchmark items x shot counts.
+// with eval.batch_size sequences per forward (first argument), with its ViT
+// or with the standard proxy's convnet (second argument: 0 vit, 1 convnet);
+// items per second counts benchmark items x shot counts.
 void BM_Evaluate(benchmark::State& state) {
   auto c = smoke_config();
   c.eval.num_items = 100;
   c.eval.benchmarks = {"vqa", "caption"};
   c.eval.shots = {0, 8};
   c.eval.batch_size = static_cast<int>(state.range(0));
+  if (state.range(1) == 1) c.encoder.type = "convnet";
   torch::set_num_threads(1);
   Vlm model(c);
   model->init_weights(0);
   const EvalSet eval = make_eval_set(c.data, c.eval);
   for (auto _ : state) benchmark::DoNotOptimize(evaluate_model(model, c, eval));
   state.SetItemsProcessed(state.iterations() * 100 * 2 * 2);
+  state.SetLabel(c.encoder.type);
 }
-BENCHMARK(BM_Evaluate)->Arg(125)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Evaluate)
+    ->Args({125, 0})
+    ->Args({16, 0})
+    ->Args({125, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // CIDEr-D over a 500-item corpus of world captions.
 void BM_CiderD500(benchmark::State& state) {
