@@ -40,6 +40,19 @@ inline ExperimentConfig tiny_config() {
   return c;
 }
 
+// tiny_config with an encoder pre-trained by `objective` for a few steps.
+inline ExperimentConfig tiny_pretrain(const std::string& objective) {
+  ExperimentConfig c = tiny_config();
+  c.encoder.pretrain.objective = objective;
+  c.encoder.pretrain.steps = 3;
+  c.encoder.pretrain.batch_size = 8;
+  c.encoder.pretrain.warmup_steps = 1;
+  c.encoder.pretrain.text_width = 16;
+  c.encoder.pretrain.text_depth = 1;
+  c.encoder.pretrain.embed_dim = 8;
+  return c;
+}
+
 // A fresh empty folder under the system temp dir, removed on destruction.
 class ScratchDir {
  public:

@@ -24,17 +24,7 @@
 namespace ablate {
 namespace {
 
-ExperimentConfig tiny_pretrain(const std::string& objective) {
-  ExperimentConfig c = testing::tiny_config();
-  c.encoder.pretrain.objective = objective;
-  c.encoder.pretrain.steps = 3;
-  c.encoder.pretrain.batch_size = 8;
-  c.encoder.pretrain.warmup_steps = 1;
-  c.encoder.pretrain.text_width = 16;
-  c.encoder.pretrain.text_depth = 1;
-  c.encoder.pretrain.embed_dim = 8;
-  return c;
-}
+using testing::tiny_pretrain;
 
 class ObjectiveSuite : public ::testing::TestWithParam<std::string> {};
 

@@ -14,14 +14,7 @@ namespace ablate {
 namespace {
 
 ExperimentConfig frozen_clip_trial() {
-  ExperimentConfig c = testing::tiny_config();
-  c.encoder.pretrain.objective = "clip";
-  c.encoder.pretrain.steps = 3;
-  c.encoder.pretrain.batch_size = 8;
-  c.encoder.pretrain.warmup_steps = 1;
-  c.encoder.pretrain.text_width = 16;
-  c.encoder.pretrain.text_depth = 1;
-  c.encoder.pretrain.embed_dim = 8;
+  ExperimentConfig c = testing::tiny_pretrain("clip");
   c.train.freeze = {"encoder"};
   return c;
 }
