@@ -74,7 +74,7 @@ std::vector<Scene> Document::scenes() const {
 }
 
 Batch collate(const std::vector<Document>& documents, const DataOptions& data,
-              int num_visual_tokens, const ImageFn& image_of) {
+              int num_visual_tokens, bool render_images) {
   TORCH_CHECK(!documents.empty(), "collate: empty batch");
   const int64_t batch = static_cast<int64_t>(documents.size());
   int64_t seq_len = 0;
@@ -90,8 +90,9 @@ Batch collate(const std::vector<Document>& documents, const DataOptions& data,
     tok[b][t++] = Tokenizer::kBos;
     for (const auto& s : documents[b].segments) {
       if (s.is_image) {
-        images.push_back(image_of ? image_of(s.scene)
-                                  : scene_image(s.scene, data.render_resolution, data.resolution));
+        if (render_images) {
+          images.push_back(scene_image(s.scene, data.render_resolution, data.resolution));
+        }
         for (int i = 0; i < num_visual_tokens; ++i) tok[b][t++] = Tokenizer::kImage;
         continue;
       }

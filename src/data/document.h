@@ -58,11 +58,10 @@ struct Batch {
 // Renders every image at data.resolution and lays the documents out as
 // padded sequences (right-padded with <pad>; no loss on <bos>, placeholders,
 // padding or non-target text).
-// `image_of` (optional) supplies each scene's [3, H, W] image instead, e.g.
-// from a cache of scenes shown many times.
-using ImageFn = std::function<torch::Tensor(const Scene&)>;
+// With `render_images` false, `images` is left empty ([0, 3, H, W]): for
+// callers that encode the documents' images themselves (eval/visual_cache.h).
 Batch collate(const std::vector<Document>& documents, const DataOptions& data,
-              int num_visual_tokens, const ImageFn& image_of = nullptr);
+              int num_visual_tokens, bool render_images = true);
 
 // The three kinds of training documents, in data.mix order.
 inline constexpr std::array<const char*, 3> kDocumentKinds = {"captions", "interleaved", "text"};

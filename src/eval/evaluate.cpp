@@ -6,9 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
-#include <unordered_map>
 
-#include "data/render.h"
 #include "data/tokenizer.h"
 #include "eval/caption_metrics.h"
 #include "eval/decode.h"
@@ -38,18 +36,17 @@ struct Generated {
 
 // Greedy continuation of each prompt, batched among prompts of equal length,
 // with the log-likelihood of `references[i]` after prompt i scored in the
-// same forward pass (eval/decode.h). Images come rendered from `images` and
-// encoded from `visual_of`.
-Generated generate(Vlm& model, const ExperimentConfig& c, ImageCache& images,
-                   VisualCache& visual_of, const std::vector<Document>& prompts,
-                   const std::vector<std::string>& references, int max_new) {
+// same forward pass (eval/decode.h). The prompts' images are encoded by
+// `visual_of`.
+Generated generate(Vlm& model, const ExperimentConfig& c, VisualCache& visual_of,
+                   const std::vector<Document>& prompts, const std::vector<std::string>& references,
+                   int max_new) {
   const int n = model->shapes().num_visual_tokens;
   std::map<int64_t, std::vector<size_t>> by_length;
   for (size_t i = 0; i < prompts.size(); ++i) by_length[prompts[i].length(n)].push_back(i);
   Generated out;
   out.texts.resize(prompts.size());
   out.loglik.resize(prompts.size());
-  const ImageFn image_of = [&](const Scene& s) { return images(s); };
   // Every answer, caption and sentence of the world ends with a period; a
   // model that runs on into the next block or image is cut there too.
   const auto& tok = Tokenizer::world();
@@ -65,7 +62,7 @@ Generated generate(Vlm& model, const ExperimentConfig& c, ImageCache& images,
         batch.push_back(prompts[indices[k]]);
         refs.push_back(tok.encode(answer_words(references[indices[k]])));
       }
-      const Batch b = collate(batch, c.data, n, image_of);
+      const Batch b = collate(batch, c.data, n, /*render_images=*/false);
       AutocastGuard autocast(c.train.precision == "bf16");
       const auto visual = visual_of(batch);
       const Decoded decoded = greedy_decode(model, b.tokens, visual, max_new, stop_ids, refs);
@@ -241,7 +238,7 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
       }
       std::vector<std::string> answers;
       for (const auto& item : set.items) answers.push_back(item.references.front());
-      const Generated generated = generate(model, c, images, visual, prompts, answers, max_new);
+      const Generated generated = generate(model, c, visual, prompts, answers, max_new);
       const std::vector<std::string>& outputs = generated.texts;
       const std::string key =
           scoring == Scoring::kText ? set.name + ".qa" : fmt::format("{}.{}shot", set.name, k);
