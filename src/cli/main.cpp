@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -144,6 +146,48 @@ int cmd_pretrain(const std::string& config_path, const std::vector<std::string>&
     fmt::print("{}\n", cached.stage.info.dump(2));
   }
   return 0;
+}
+
+// The headline metrics (benchmark x shot, aggregates) that a rescoring changed.
+void print_changed_metrics(const nlohmann::json& before, const nlohmann::json& after) {
+  for (const auto& [key, value] : after.items()) {
+    if (std::count(key.begin(), key.end(), '.') > 1 || key.find(".loglik") != std::string::npos ||
+        key.find(".stderr") != std::string::npos || !value.is_number()) {
+      continue;
+    }
+    const double old = before.value(key, std::nan(""));
+    if (!(std::abs(old - value.get<double>()) < 1e-9)) {
+      fmt::print("  {:<26} {:>8.2f} -> {:.2f}\n", key, old, value.get<double>());
+    }
+  }
+}
+
+// A run folder, or every finished trial of a sweep folder (whose report is
+// then written again).
+int cmd_rescore(const std::string& dir) {
+  const bool sweep = fs::is_directory(fs::path(dir) / "runs");
+  const std::vector<fs::path> runs = sweep ? run_folders(dir) : std::vector<fs::path>{dir};
+  int rescored = 0, failed = 0;
+  for (const auto& run : runs) {
+    if (sweep && !trial_done(run.string())) {
+      fmt::print("{}: not finished; skipped\n", run.string());
+      continue;
+    }
+    try {
+      const auto scores_path = (run / "scores.json").string();
+      const std::string kept = rescore_trial(run.string());
+      fmt::print("{}: rescored (previous card kept as {})\n", run.string(), kept);
+      print_changed_metrics(read_json((run / kept).string())["metrics"],
+                            read_json(scores_path)["metrics"]);
+      ++rescored;
+    } catch (const RunFolderError& e) {
+      if (!sweep) throw;
+      fmt::print(stderr, "error: {}\n", e.what());
+      ++failed;
+    }
+  }
+  if (sweep && rescored > 0) fmt::print("\n{}", write_report(dir));
+  return failed > 0 ? 1 : 0;
 }
 
 int cmd_score(const std::string& path, bool as_json) {
@@ -290,6 +334,14 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
 
+  auto* rescore = app.add_subcommand(
+      "rescore",
+      "evaluate finished trials again from their checkpoints with this binary's scoring (after "
+      "a fix to a metric); keeps each previous scores.json");
+  rescore->add_option("dir", run_dir, "run folder, or sweep folder (all its finished trials)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+
   auto* status = app.add_subcommand(
       "status", "trials of a sweep folder: done, failed, running, pending (in Slurm), interrupted");
   status->add_option("sweep_dir", sweep_dir, "sweep folder, e.g. sweeps/smoke")->required();
@@ -353,6 +405,7 @@ int main(int argc, char** argv) {
       fmt::print("\nwritten: {}/probe.json\n", run_dir);
       return 0;
     }
+    if (*rescore) return cmd_rescore(run_dir);
     if (*status) {
       fmt::print("{}", read_sweep_status(sweep_dir).table());
       return 0;

@@ -153,13 +153,14 @@ VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items) {
   std::map<std::string, std::pair<double, double>> by_type;  // type -> (majority, present) sums
   std::map<std::string, int> type_count;
   for (const auto& it : items) {
-    const double m = vqa_accuracy(majority[it.type], it.references);
+    const auto references = vqa_annotation_form(it.references);
+    const double m = vqa_accuracy(majority[it.type], references);
     double p = m;
     if (!it.images.empty()) {
       const auto candidates = present_attributes(it.images.back(), it.references.front());
       if (!candidates.empty()) {
         p = 0;
-        for (const auto& a : candidates) p += vqa_accuracy(a, it.references);
+        for (const auto& a : candidates) p += vqa_accuracy(a, references);
         p /= candidates.size();
       }
     }
@@ -229,7 +230,10 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
     const int max_new =
         scoring == Scoring::kCaption ? c.eval.max_caption_tokens : c.eval.max_answer_tokens;
     std::vector<std::vector<std::string>> refs;
-    for (const auto& item : set.items) refs.push_back(item.references);
+    for (const auto& item : set.items) {
+      refs.push_back(scoring == Scoring::kCaption ? item.references
+                                                  : vqa_annotation_form(item.references));
+    }
     VisualCache visual(model, images, device_of(c), c.eval.batch_size);
     for (int k : shots_of(set, c.eval)) {
       std::vector<Document> prompts;
@@ -269,7 +273,7 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
         card["samples"].push_back({{"benchmark", key},
                                    {"prompt", set.items[i].prompt},
                                    {"prediction", outputs[i]},
-                                   {"reference", refs[i].front()}});
+                                   {"reference", set.items[i].references.front()}});
       }
     }
     if (scoring == Scoring::kCaption) {

@@ -225,6 +225,14 @@ std::string vqa_process_digit_article(const std::string& text) {
   return joined;
 }
 
+std::vector<std::string> vqa_annotation_form(const std::vector<std::string>& references) {
+  std::vector<std::string> out;
+  for (const auto& r : references) {
+    out.push_back(vqa_process_digit_article(vqa_process_punctuation(clean_whitespace(r))));
+  }
+  return out;
+}
+
 double vqa_accuracy(const std::string& answer, const std::vector<std::string>& references) {
   if (references.empty()) throw std::invalid_argument("VQA item has no reference answers");
   const std::string res =

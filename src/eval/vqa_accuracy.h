@@ -13,6 +13,13 @@ namespace ablate {
 std::string vqa_process_punctuation(const std::string& text);
 std::string vqa_process_digit_article(const std::string& text);
 
+// VQA's annotations hold answers already in the processed form ("2", not
+// "two"), which the official script relies on: it processes only the
+// predicted answer's number words and articles. References written as the
+// proxy world speaks ("four") are put in that form first with this, or no
+// answer could ever match them.
+std::vector<std::string> vqa_annotation_form(const std::vector<std::string>& references);
+
 // Accuracy of one answer in [0, 1].
 double vqa_accuracy(const std::string& answer, const std::vector<std::string>& references);
 

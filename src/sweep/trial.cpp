@@ -17,6 +17,7 @@
 #include "model/vlm.h"
 #include "pretrain/cache.h"
 #include "sweep/lock.h"
+#include "train/checkpoint.h"
 #include "train/trainer.h"
 
 namespace ablate {
@@ -224,6 +225,48 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
     fmt::print(stderr, "trial {} failed: {}\n", run_dir, e.what());
     return TrialResult::failed;
   }
+}
+
+std::string rescore_trial(const std::string& run_dir) {
+  TrialLock lock;
+  if (!lock.acquire(run_dir)) {
+    throw RunFolderError(fmt::format("{}: held by another process; not rescored", run_dir));
+  }
+  if (!trial_done(run_dir)) {
+    throw RunFolderError(
+        fmt::format("{}: not a finished trial (status.json is not done or "
+                    "scores.json is unreadable); run it first",
+                    run_dir));
+  }
+  const std::string scores_path = file_in(run_dir, "scores.json");
+  const nlohmann::json previous = read_json(scores_path);
+  const ExperimentConfig config = load_checked_experiment(file_in(run_dir, "config.yaml"));
+  if (config.train.threads > 0) torch::set_num_threads(config.train.threads);
+  Vlm model(config);
+  const int step = load_checkpoint_model(checkpoint_path(run_dir), model, config_hash(config));
+  if (step != config.train.steps) {
+    throw RunFolderError(fmt::format("{}: checkpoint.pt is at step {}, not the last ({})", run_dir,
+                                     step, config.train.steps));
+  }
+  model->to(device_of(config));
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json card = evaluate_model(model, config, make_eval_set(config.data, config.eval));
+  card["eval_seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& [key, value] : previous.items()) {
+    if (!card.contains(key)) card[key] = value;
+  }
+  std::string kept = "scores.previous.json";
+  for (int n = 2; fs::exists(file_in(run_dir, kept.c_str())); ++n) {
+    kept = fmt::format("scores.previous{}.json", n);
+  }
+  write_json_atomic(file_in(run_dir, kept.c_str()), previous);
+  card["rescored"] = {{"time", now_iso8601()},
+                      {"ablate_version", version()},
+                      {"git_commit", git_commit()},
+                      {"previous", kept}};
+  write_json_atomic(scores_path, card);
+  return kept;
 }
 
 }  // namespace ablate

@@ -44,6 +44,16 @@ int exit_code(TrialResult r);
 // failure is recorded in status.json.
 TrialResult run_trial(const std::string& run_dir, bool verbose, const std::string& cache_root);
 
+// Evaluates a finished trial again from its last checkpoint with this
+// binary's benchmarks and metrics (after a fix to a scoring), holding the
+// folder's lock. The score card's evaluation (metrics, baselines, prompts,
+// samples) is replaced and the rest (train summary, sizes, pre-trained stage
+// records) kept; the card records the rescoring. The previous scores.json is
+// kept beside it; its name is returned. A RunFolderError, with nothing
+// touched, when the trial is not done, its checkpoint is not at the last step
+// or another process holds the folder.
+std::string rescore_trial(const std::string& run_dir);
+
 std::string checkpoint_path(const std::string& run_dir);
 
 // The run folders of a sweep folder (<sweep>/runs/*), sorted; a RunFolderError

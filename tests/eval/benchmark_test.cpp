@@ -254,10 +254,12 @@ TEST(Baselines, ComputedAsDefinedOnHandMadeItems) {
     it.references = repeat_answer(answer);
     return it;
   };
-  // colour: red twice, blue once -> "red" right 2 of 3; count: all "2".
-  const std::vector<EvalItem> vqa = {item("colour", "red"), item("colour", "red"),
-                                     item("colour", "blue"), item("count", "2")};
-  EXPECT_DOUBLE_EQ(vqa_majority_baseline(vqa), 3.0 / 4.0);
+  // colour: red twice, blue once -> "red" right 2 of 3; count: all "2";
+  // corners: answers in words, scored in VQA's annotation form ("four" = "4").
+  const std::vector<EvalItem> vqa = {
+      item("colour", "red"),   item("colour", "red"),   item("colour", "blue"),  item("count", "2"),
+      item("corners", "four"), item("corners", "four"), item("corners", "three")};
+  EXPECT_DOUBLE_EQ(vqa_majority_baseline(vqa), 5.0 / 7.0);
 
   // Captions: the most frequent reference given for every item.
   // "a red star ." is the most frequent reference; CIDEr's idf gives it credit

@@ -44,6 +44,14 @@ TEST(VqaAccuracy, AnswerNormalisation) {
   // References get only the punctuation step, and only when they disagree.
   EXPECT_NEAR(vqa_accuracy("2", answers({{"two", 3}, {"2", 7}})), 1.0, 1e-12);
   EXPECT_NEAR(vqa_accuracy("two", answers({{"two", 3}, {"3", 7}})), 0.0, 1e-12);
+  // So references written in words never match until put in annotation form.
+  EXPECT_DOUBLE_EQ(vqa_accuracy("four", answers({{"four", 10}})), 0.0);
+  const auto four = vqa_annotation_form(answers({{"four", 10}}));
+  EXPECT_EQ(four, answers({{"4", 10}}));
+  EXPECT_DOUBLE_EQ(vqa_accuracy("four", four), 1.0);
+  EXPECT_DOUBLE_EQ(vqa_accuracy("4.", four), 1.0);
+  EXPECT_DOUBLE_EQ(vqa_accuracy("three", four), 0.0);
+  EXPECT_EQ(vqa_annotation_form({" the Plum.", "zero"}), (std::vector<std::string>{"plum", "0"}));
 }
 
 TEST(CaptionTokens, LowercaseAndDropPunctuation) {

@@ -208,5 +208,37 @@ TEST(Trial, RecordsScoresOrTheReasonForFailure) {
   EXPECT_FALSE(trial_done(bad));
 }
 
+TEST(Trial, RescoringReproducesTheCardFromTheCheckpointAndKeepsThePreviousOne) {
+  testing::ScratchDir dir;
+  const std::string run = dir.file("run");
+  auto config = testing::tiny_config();
+  config.eval.num_items = 40;
+  prepare_run_folder(run, config, nlohmann::json());
+  ASSERT_EQ(run_trial(run, false, dir.file("cache")), TrialResult::done);
+  const auto before = read_json(run + "/scores.json");
+
+  EXPECT_EQ(rescore_trial(run), "scores.previous.json");
+  const auto after = read_json(run + "/scores.json");
+  EXPECT_EQ(after["metrics"], before["metrics"]) << "same binary, same checkpoint, same scores";
+  EXPECT_EQ(after["baselines"], before["baselines"]);
+  EXPECT_EQ(after["train"], before["train"]) << "the training record is kept";
+  EXPECT_EQ(after["rescored"]["previous"], "scores.previous.json");
+  EXPECT_EQ(read_json(run + "/scores.previous.json"), before);
+  EXPECT_EQ(rescore_trial(run), "scores.previous2.json") << "nothing is overwritten";
+  EXPECT_EQ(read_json(run + "/scores.previous.json"), before);
+
+  // A trial that never finished is refused by name, its folder untouched.
+  const std::string unfinished = dir.file("unfinished");
+  prepare_run_folder(unfinished, config, nlohmann::json());
+  try {
+    rescore_trial(unfinished);
+    ADD_FAILURE() << "rescored an unfinished trial";
+  } catch (const RunFolderError& e) {
+    EXPECT_NE(std::string(e.what()).find(unfinished + ": not a finished trial"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(unfinished + "/scores.json"));
+}
+
 }  // namespace
 }  // namespace ablate
