@@ -137,9 +137,11 @@ std::string noise_markdown(const NoiseReport& r) {
     const bool zero_shot_detail =
         m.name.find(".0shot.") != std::string::npos && m.name.find("bleu") == std::string::npos;
     if (!is_headline_metric(m.name) && !zero_shot_detail) continue;
-    out += fmt::format("| {} | {:.2f} ± {:.2f} | {} | {} | {:.2f} |{}\n", m.name, m.mean, m.std,
+    // One seed per config allows no test: no MDE rather than a 0 that reads as "any".
+    out += fmt::format("| {} | {:.2f} ± {:.2f} | {} | {} | {} |{}\n", m.name, m.mean, m.std,
                        m.has_baseline ? fmt::format("{:.1f}", m.baseline) : "",
-                       m.is_accuracy ? fmt::format("{:.0f}%", 100 * m.solved_share) : "", m.mde,
+                       m.is_accuracy ? fmt::format("{:.0f}%", 100 * m.solved_share) : "",
+                       r.sweep_seeds < 2 ? "n/a" : fmt::format("{:.2f}", m.mde),
                        extra_k5 ? fmt::format(" {:.2f} |", m.mde_5) : "");
   }
   return out;

@@ -82,6 +82,10 @@ TEST(Noise, SpreadSolvedShareAndDetectableEffect) {
   EXPECT_NE(five.find(fmt::format("| 40.0 | 50% | {:.2f} |\n", min_detectable_effect(vqa.std, 5))),
             std::string::npos)
       << five;
+  // A 1-seed spec allows no test: its column says so instead of an MDE of 0.
+  const std::string one = noise_markdown(analyse_noise(trials, /*sweep_seeds=*/1, "spec.yaml"));
+  EXPECT_NE(one.find(fmt::format("| 40.0 | 50% | n/a | {:.2f} |\n", vqa.mde_5)), std::string::npos)
+      << one;
 }
 
 TEST(Noise, ReportMarksOnlyDifferencesAboveTheDetectableEffect) {
