@@ -41,6 +41,7 @@ struct DataOptions {
   int max_images = 3;               // images per interleaved document (2..max_images)
   double text_scenes = 0.25;        // share of scenes with a sign (rendered text)
   double fashion_scenes = 0.15;     // share of training scenes of real photos (data/fashion.h)
+  double textured_objects = 0.0;    // share of objects with a surface pattern (data/scene.h)
 
   template <class V>
   void visit(V& v) {
@@ -58,6 +59,10 @@ struct DataOptions {
             in_range(0.0, 1.0));
     v.field("fashion_scenes", fashion_scenes,
             "share of training scenes of Fashion-MNIST photos (0: no real images)",
+            in_range(0.0, 1.0));
+    v.field("textured_objects", textured_objects,
+            "share of objects with a striped, dotted or checked surface (0: the world has no "
+            "textures and never names them)",
             in_range(0.0, 1.0));
   }
 };
@@ -385,9 +390,10 @@ std::string to_yaml(const ExperimentConfig& config);
 // own seed, 2,500 evaluation items, log-likelihoods and shortcut baselines;
 // 4: Fashion-MNIST photos in training and fashion_vqa, their words in the vocabulary;
 // 5: knowledge questions about images in interleaved documents for half of the
-// facts, knowledge_vqa asking only about the other half):
+// facts, knowledge_vqa asking only about the other half; 6: texture words in
+// the vocabulary, data.textured_objects):
 // trial ids hash only the values that differ from the defaults, plus this number.
-inline constexpr int kConfigSchemaVersion = 5;
+inline constexpr int kConfigSchemaVersion = 6;
 
 // Stable identity of a resolved config: 16 hex digits of FNV-1a over the
 // "key: value" lines that differ from the defaults, and kConfigSchemaVersion.

@@ -68,8 +68,9 @@ std::string with_article(const std::string& phrase) {
 std::string sign_phrase(const Sign& sign) { return "a sign that says " + sign.text; }
 
 std::string object_phrase(const Object& o) {
-  return with_article(
-      fmt::format("{} {} {}", kSizeNames[o.size], kColourNames[o.colour], kShapeNames[o.shape]));
+  const std::string texture = o.texture > 0 ? std::string(kTextureNames[o.texture]) + " " : "";
+  return with_article(fmt::format("{} {}{} {}", kSizeNames[o.size], texture,
+                                  kColourNames[o.colour], kShapeNames[o.shape]));
 }
 
 std::string referent(const Object& o) {
@@ -114,6 +115,7 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
   if (!unique_colour.empty()) types.push_back(1);
   types.push_back(2);
   types.push_back(3);
+  if (scene.textures && !unique_shape.empty()) types.push_back(4);
   const int type = types[rng.uniform_int(static_cast<int>(types.size()))];
 
   VqaItem item;
@@ -160,6 +162,15 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
           fmt::format("is there {} ?",
                       with_article(fmt::format("{} {}", kColourNames[colour], kShapeNames[shape])));
       item.answers = repeat_answer(yes ? "yes" : "no");
+      break;
+    }
+    case 4: {
+      // Any object named by its shape, plain ones too, so that "name a
+      // pattern" is not enough and the referent must be found.
+      const Object& o =
+          scene.objects[unique_shape[rng.uniform_int(static_cast<int>(unique_shape.size()))]];
+      item.question = fmt::format("what pattern is on the {} ?", kShapeNames[o.shape]);
+      item.answers = repeat_answer(kTextureNames[o.texture]);
       break;
     }
     default:
@@ -276,6 +287,8 @@ std::vector<std::string> language_words() {
   for (const char* w : kShapeNames) words.insert(w);
   for (const char* w : kColourNames) words.insert(w);
   for (const char* w : kSizeNames) words.insert(w);
+  for (const char* w : kTextureNames) words.insert(w);
+  words.insert("pattern");
   for (const char* w : kNumberWords) words.insert(w);
   for (int i = 0; i <= 9; ++i) words.insert(std::to_string(i));
   for (const char* w : kDenseWords) words.insert(w);

@@ -16,8 +16,10 @@ namespace ablate {
 inline constexpr int kNumCaptionReferences = 5;
 inline constexpr int kNumVqaAnswers = 10;  // as VQAv2
 
-// Question types of the `vqa` benchmark.
-inline constexpr std::array<const char*, 4> kQuestionTypes = {"colour", "shape", "count", "exists"};
+// Question types of the `vqa` benchmark; "texture" ("what pattern is on the
+// star ?", answered "plain" too) only in a world with textures (Scene::textures).
+inline constexpr std::array<const char*, 5> kQuestionTypes = {"colour", "shape", "count", "exists",
+                                                              "texture"};
 
 // All reference captions of a scene, one per template.
 std::vector<std::string> caption_references(const Scene& scene);
@@ -71,7 +73,8 @@ std::string place_phrase(double x, double y);
 
 // The phrase with "a" or "an" before it, e.g. "an orange star".
 std::string with_article(const std::string& phrase);
-// Object phrase with its article, e.g. "a small red star".
+// Object phrase with its article, e.g. "a small red star", "a large striped
+// blue circle" (plain objects are not called plain).
 std::string object_phrase(const Object& o);
 // Referent phrase "red star" (colour and shape).
 std::string referent(const Object& o);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 
 #include "data/fashion.h"
 
@@ -20,6 +21,53 @@ constexpr Rgb kPalette[] = {{0.90, 0.10, 0.10}, {0.10, 0.70, 0.20}, {0.15, 0.30,
                             {1.00, 1.00, 1.00}, {0.05, 0.05, 0.05}};
 static_assert(sizeof(kPalette) / sizeof(kPalette[0]) == kColourNames.size());
 constexpr double kBackground = 0.5;
+
+// A pattern's shade: half the object's colour; white and black get greys
+// that stand apart from them and from the background.
+Rgb pattern_shade(int colour) {
+  if (kColourNames[colour] == std::string_view("white")) return {0.70, 0.70, 0.70};
+  if (kColourNames[colour] == std::string_view("black")) return {0.35, 0.35, 0.35};
+  const Rgb& c = kPalette[colour];
+  return {0.5 * c.r, 0.5 * c.g, 0.5 * c.b};
+}
+
+// The object's pattern over its bounding box, anchored at its centre, each
+// covering half the surface: diagonal stripes half a period wide, dots of
+// radius 0.4 periods on a square grid (pi * 0.4^2 = 0.503), or a checkerboard
+// of half-period squares. The caller clips to the shape.
+void draw_texture(cairo_t* cr, const Object& o, int size) {
+  const double p = kTexturePeriod * size, r = 1.2 * o.radius() * size;
+  const int n = static_cast<int>(std::ceil(r / p)) + 1;
+  const Rgb c = pattern_shade(o.colour);
+  cairo_save(cr);
+  cairo_translate(cr, o.x * size, o.y * size);
+  cairo_set_source_rgb(cr, c.r, c.g, c.b);
+  switch (o.texture) {
+    case 1:  // striped
+      cairo_rotate(cr, M_PI / 4);
+      for (int k = -n; k <= n; ++k) cairo_rectangle(cr, k * p, -2 * r, p / 2, 4 * r);
+      break;
+    case 2:  // dotted
+      for (int i = -n; i <= n; ++i) {
+        for (int j = -n; j <= n; ++j) {
+          cairo_new_sub_path(cr);
+          cairo_arc(cr, i * p, j * p, 0.4 * p, 0, 2 * M_PI);
+        }
+      }
+      break;
+    case 3:  // checked
+      for (int i = -2 * n; i < 2 * n; ++i) {
+        for (int j = -2 * n; j < 2 * n; ++j) {
+          if ((i + j) % 2 == 0) cairo_rectangle(cr, i * p / 2, j * p / 2, p / 2, p / 2);
+        }
+      }
+      break;
+    default:
+      throw std::logic_error("render: unknown texture index");
+  }
+  cairo_fill(cr);
+  cairo_restore(cr);
+}
 
 void polygon(cairo_t* cr, double cx, double cy, double r, int corners, double start_angle,
              double inner_ratio) {
@@ -123,7 +171,15 @@ std::vector<uint8_t> render_scene_rgb(const Scene& scene, int size) {
     const Rgb& c = kPalette[o.colour];
     cairo_set_source_rgb(cr, c.r, c.g, c.b);
     trace_shape(cr, o, size);
-    cairo_fill(cr);
+    if (o.texture == 0) {
+      cairo_fill(cr);
+      continue;
+    }
+    cairo_fill_preserve(cr);
+    cairo_save(cr);
+    cairo_clip(cr);
+    draw_texture(cr, o, size);
+    cairo_restore(cr);
   }
   if (!scene.sign.text.empty()) draw_sign(cr, scene.sign, size);
   for (const auto& item : scene.items) draw_item(cr, item, size);

@@ -36,6 +36,15 @@ Scene generate_shape_scene(uint64_t seed, const DataOptions& options) {
   }
   std::sort(scene.objects.begin(), scene.objects.end(),
             [](const Object& a, const Object& b) { return a.x < b.x; });
+  if (options.textured_objects > 0) {
+    scene.textures = true;
+    Rng texture_rng(splitmix64(seed ^ 0x74657874));  // "text"ure
+    for (auto& o : scene.objects) {
+      if (texture_rng.bernoulli(options.textured_objects)) {
+        o.texture = texture_rng.uniform_int(1, static_cast<int>(kTextureNames.size()) - 1);
+      }
+    }
+  }
 
   Rng sign_rng(splitmix64(seed ^ 0x7369676e));  // "sign"
   if (!sign_rng.bernoulli(options.text_scenes)) return scene;
@@ -87,8 +96,9 @@ std::string scene_signature(const Scene& scene) {
                        std::lround(scene.sign.y * 1000));
   }
   for (const auto& o : scene.objects) {
-    sig += fmt::format("{}:{}:{}:{}:{};", o.shape, o.colour, o.size, std::lround(o.x * 1000),
+    sig += fmt::format("{}:{}:{}:{}:{}", o.shape, o.colour, o.size, std::lround(o.x * 1000),
                        std::lround(o.y * 1000));
+    sig += o.texture > 0 ? fmt::format(":{};", o.texture) : ";";
   }
   for (const auto& item : scene.items) {
     sig += fmt::format("photo:{}:{}:{}:{}:{};", item.test ? "test" : "train", item.image,

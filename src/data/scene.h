@@ -23,12 +23,26 @@ inline constexpr std::array<const char*, 2> kSizeNames = {"small", "large"};
 // across, too few pixels to tell a star from a diamond; at 64 px it is not.
 inline constexpr std::array<double, 2> kSizeRadius = {0.07, 0.12};
 
+// Surface patterns (with probability data.textured_objects per object): a
+// fine detail of the kind MM1 finds resolution decides. The pattern is drawn
+// in a shade of the object's colour covering half its surface, with a period
+// of kTexturePeriod of the image side: 9.6 px at the 192 px render, 3.2 px at
+// 64 px (each pattern is seen: 65-90% of its contrast at 192 px), 1.6 px at
+// 32 px (under two pixels per period: aliased, 25-50% of the contrast left),
+// 0.8 px at 16 px (gone: stripes, dots and checks become the same
+// half-shaded surface, told from a plain one only by brightness). Measured
+// in tests/data/world_test.cpp, Render.TexturesAreSeenAtHighResolutionOnly.
+inline constexpr std::array<const char*, 4> kTextureNames = {"plain", "striped", "dotted",
+                                                             "checked"};
+inline constexpr double kTexturePeriod = 0.05;
+
 struct Object {
   int shape = 0;   // index into kShapeNames
   int colour = 0;  // index into kColourNames
   int size = 0;    // index into kSizeNames
   double x = 0.5;  // centre, fraction of the image side, left to right
   double y = 0.5;  // centre, fraction of the image side, top to bottom
+  int texture = 0;  // index into kTextureNames; 0 (plain) unless data.textured_objects > 0
 
   double radius() const { return kSizeRadius[size]; }
 };
@@ -64,6 +78,9 @@ struct Scene {
   std::vector<Object> objects;     // sorted left to right
   Sign sign;
   std::vector<FashionItem> items;  // a fashion scene: items only, sorted left to right
+  // Drawn from a world with data.textured_objects > 0: captions name textures
+  // and `vqa` asks about them, whether or not this scene's objects have one.
+  bool textures = false;
 
   bool is_fashion() const { return !items.empty(); }
 };
@@ -72,8 +89,9 @@ struct Scene {
 std::vector<std::string> sign_texts();
 
 // Draws a scene of data.min_objects..data.max_objects non-overlapping objects,
-// and with probability data.text_scenes a sign placed clear of them (drawn
-// from its own stream, so the objects do not depend on it).
+// with probability data.text_scenes a sign placed clear of them, and with
+// probability data.textured_objects a texture per object (each from its own
+// stream, so the objects do not depend on the sign or the textures).
 Scene generate_shape_scene(uint64_t seed, const DataOptions& options);
 
 // The training world: with probability data.fashion_scenes (decided on a

@@ -122,16 +122,19 @@ double standard_error(const std::vector<double>& v) {
   return std::sqrt(ss / (v.size() - 1) / v.size());
 }
 
-// Colours (or shapes) present in `scene` when `answer` names a colour (a
-// shape); empty otherwise.
+// Colours (shapes, textures) present in `scene` when `answer` names a colour
+// (a shape, a texture); empty otherwise.
 std::vector<std::string> present_attributes(const Scene& scene, const std::string& answer) {
   std::set<std::string> out;
-  const bool colour =
-      std::find(kColourNames.begin(), kColourNames.end(), answer) != kColourNames.end();
-  const bool shape = std::find(kShapeNames.begin(), kShapeNames.end(), answer) != kShapeNames.end();
+  auto names = [&](const auto& list) {
+    return std::find(list.begin(), list.end(), answer) != list.end();
+  };
+  const bool colour = names(kColourNames), shape = names(kShapeNames),
+             texture = names(kTextureNames);
   for (const auto& o : scene.objects) {
     if (colour) out.insert(kColourNames[o.colour]);
     if (shape) out.insert(kShapeNames[o.shape]);
+    if (texture) out.insert(kTextureNames[o.texture]);
   }
   return {out.begin(), out.end()};
 }

@@ -43,8 +43,8 @@ double vqa_majority_baseline(const std::vector<EvalItem>& items);
 // Shortcuts that need no grounding (../shared/PROXY-NOTES.md, point 2), as
 // VQA accuracy on `items`:
 //   majority           the majority answer per question type
-//   present_attribute  where the answer is a colour (a shape), a colour (a
-//                      shape) present in the query image, drawn uniformly:
+//   present_attribute  where the answer is a colour (a shape, a texture), one
+//                      present in the query image, drawn uniformly:
 //                      its expected accuracy; the majority answer elsewhere
 //   best               per question type the better of the two
 struct VqaShortcuts {

@@ -97,6 +97,7 @@ ExperimentConfig cache_config(Stage stage, const ExperimentConfig& config) {
   key.data.min_objects = config.data.min_objects;
   key.data.max_objects = config.data.max_objects;
   key.data.text_scenes = config.data.text_scenes;  // scenes carry signs, captions name them
+  key.data.textured_objects = config.data.textured_objects;  // and textures
   key.eval.seed = config.eval.seed;                // the evaluation scenes kept out of pre-training
   key.eval.num_items = config.eval.num_items;
   key.eval.benchmarks = config.eval.benchmarks;

@@ -89,6 +89,7 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
     int num_classes;
     int (*label)(const Scene&);
     bool photos = false;
+    bool textures = false;
   };
   const Task tasks[] = {
       {"colour", &single, int(kColourNames.size()),
@@ -101,12 +102,16 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
       // The class of one Fashion-MNIST photo, when the world has photos.
       {"item", &single, int(kFashionNames.size()), [](const Scene& s) { return s.items[0].label; },
        /*photos=*/true},
+      // The pattern (or none) of one object, when the world has textures.
+      {"texture", &single, int(kTextureNames.size()),
+       [](const Scene& s) { return s.objects[0].texture; }, /*photos=*/false, /*textures=*/true},
   };
   nlohmann::json out = nlohmann::json::object();
   uint64_t purpose = 0;
   for (const auto& task : tasks) {
     purpose += 2;
     if (task.photos && config.data.fashion_scenes <= 0) continue;
+    if (task.textures && config.data.textured_objects <= 0) continue;
     const auto train = held_out_scenes(config, *task.data, purpose - 1, kProbeTrain, task.photos);
     const auto test = held_out_scenes(config, *task.data, purpose, kProbeTest, task.photos);
     const auto train_y = labels(train, task.label), test_y = labels(test, task.label);

@@ -2,7 +2,8 @@
 // own seed stream, never in pre-training) and recorded with it in the cache:
 // - linear probes on frozen mean-pooled patch features: colour, shape and
 //   size of single-object scenes, and the object count of scenes as the data
-//   options draw them (accuracy in points, with chance next to it);
+//   options draw them (accuracy in points, with chance next to it), and where
+//   the world has them the class of one photo and the texture of one object;
 // - for clip, zero-shot retrieval in groups of 100 image-caption pairs, both
 //   directions (a hit is a caption identical to the query's own).
 #pragma once

@@ -24,6 +24,7 @@ constexpr std::pair<const char*, const char*> kAnsweredBy[] = {
     {"shape", "vqa.0shot.shape"},
     {"count", "vqa.0shot.count"},
     {"item", "fashion_vqa.0shot.item"},
+    {"texture", "vqa.0shot.texture"},
 };
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "data/dataset.h"
 #include "data/knowledge.h"
@@ -59,6 +61,7 @@ TEST(Language, CaptionsListObjectsLeftToRight) {
 
 TEST(Language, QuestionsNeedTheReferentAndAreAnsweredCorrectly) {
   DataOptions d;
+  d.textured_objects = 0.5;
   std::map<std::string, int> types;
   int yes = 0, exists = 0;
   for (uint64_t seed = 0; seed < 2000; ++seed) {
@@ -77,6 +80,16 @@ TEST(Language, QuestionsNeedTheReferentAndAreAnsweredCorrectly) {
         }
       }
       EXPECT_EQ(matches, 1) << q.question;
+    } else if (q.type == "texture") {
+      // "what pattern is on the <shape> ?": that shape occurs exactly once.
+      int matches = 0;
+      for (const auto& o : s.objects) {
+        if (q.question == fmt::format("what pattern is on the {} ?", kShapeNames[o.shape])) {
+          ++matches;
+          EXPECT_EQ(q.answers[0], kTextureNames[o.texture]);
+        }
+      }
+      EXPECT_EQ(matches, 1) << q.question;
     } else if (q.type == "count") {
       EXPECT_EQ(q.answers[0], std::to_string(s.objects.size()));
     } else if (q.type == "exists") {
@@ -88,10 +101,49 @@ TEST(Language, QuestionsNeedTheReferentAndAreAnsweredCorrectly) {
   EXPECT_NEAR(double(yes) / exists, 0.5, 0.06) << "yes/no balanced";
 }
 
+TEST(Scene, TexturesComeFromTheirOwnStreamAtTheConfiguredShare) {
+  DataOptions plain, textured;
+  textured.textured_objects = 0.4;
+  int objects = 0, with_texture = 0;
+  std::map<int, int> kinds;
+  Rng rng(5);
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    const Scene a = generate_shape_scene(seed, plain), b = generate_shape_scene(seed, textured);
+    ASSERT_FALSE(a.textures);
+    ASSERT_TRUE(b.textures);
+    ASSERT_EQ(a.objects.size(), b.objects.size());
+    bool any = false;
+    for (size_t i = 0; i < a.objects.size(); ++i) {
+      const Object &x = a.objects[i], &y = b.objects[i];
+      ASSERT_EQ(x.texture, 0);
+      ASSERT_EQ(std::make_tuple(x.shape, x.colour, x.size, x.x, x.y),
+                std::make_tuple(y.shape, y.colour, y.size, y.x, y.y))
+          << "textures must not move or change the objects";
+      ++objects;
+      if (y.texture > 0) ++with_texture, ++kinds[y.texture], any = true;
+    }
+    EXPECT_EQ(scene_signature(a) != scene_signature(b), any) << "a texture is part of the scene";
+    // A world without textures never names one.
+    for (const auto& text : caption_references(a)) {
+      for (const char* t : kTextureNames) ASSERT_EQ(text.find(t), std::string::npos) << text;
+    }
+    ASSERT_NE(sample_question(a, rng).type, "texture");
+  }
+  const double share = double(with_texture) / objects;
+  EXPECT_NEAR(share, 0.4, 3 * std::sqrt(0.4 * 0.6 / objects));
+  ASSERT_EQ(kinds.size(), kTextureNames.size() - 1) << "striped, dotted and checked";
+  for (const auto& [kind, n] : kinds) EXPECT_NEAR(double(n) / with_texture, 1.0 / 3, 0.04);
+  Scene one;
+  one.objects = {{/*shape=*/0, /*colour=*/2, /*size=*/1, 0.5, 0.5}};
+  one.objects[0].texture = 1;
+  EXPECT_EQ(caption_references(one)[0], "a large striped blue circle .");
+}
+
 TEST(Tokenizer, WorldTextRoundTripsWithoutUnknownWords) {
   const auto& tok = Tokenizer::world();
   DataOptions d;
   d.max_objects = 6;
+  d.textured_objects = 0.5;
   for (uint64_t seed = 0; seed < 300; ++seed) {
     const Scene s = generate_scene(seed, d);
     Rng rng(seed);
@@ -194,6 +246,45 @@ TEST(Render, SignTextIsLegibleAtHighResolutionOnly) {
   Scene none = a;
   none.sign = Sign{};
   EXPECT_GT((scene_image(a, 192, 64) - scene_image(none, 192, 64)).abs().max().item<float>(), 0.9f);
+}
+
+TEST(Render, TexturesAreSeenAtHighResolutionOnly) {
+  // One large square, plain or with each pattern. Within its inner half, a
+  // pattern's contrast (pixel std) and the difference between two patterns
+  // shrink as resolution drops; a plain surface stays apart by brightness.
+  auto square = [](int texture) {
+    Scene s;
+    s.objects = {{/*shape=*/1, /*colour=*/2, /*size=*/1, 0.5, 0.5}};
+    s.objects[0].texture = texture;
+    return s;
+  };
+  auto inner = [](const Scene& s, int res) {
+    const int lo = res * 7 / 16, hi = res * 9 / 16;  // well inside the square (0.398..0.602)
+    return scene_image(s, 192, res).slice(1, lo, hi).slice(2, lo, hi);
+  };
+  const std::vector<int> resolutions = {192, 64, 32, 16};
+  for (int texture = 1; texture < int(kTextureNames.size()); ++texture) {
+    std::vector<double> contrast, from_next;
+    for (int res : resolutions) {
+      const auto x = inner(square(texture), res);
+      contrast.push_back(x.flatten(1).std(1).mean().item<double>());  // per channel, over pixels
+      const auto other = inner(square(texture % 3 + 1), res);
+      from_next.push_back((x - other).abs().mean().item<double>());
+    }
+    std::cout << kTextureNames[texture] << ": contrast at 192 / 64 / 32 / 16 px " << contrast[0]
+              << " " << contrast[1] << " " << contrast[2] << " " << contrast[3] << "; against "
+              << kTextureNames[texture % 3 + 1] << " " << from_next[0] << " " << from_next[1] << " "
+              << from_next[2] << " " << from_next[3] << "\n";
+    EXPECT_GT(contrast[1], 0.6 * contrast[0]) << "the pattern is seen at 64 px";
+    EXPECT_LT(contrast[2], 0.6 * contrast[1]) << "and mostly blurred at 32 px";
+    EXPECT_LT(contrast[3], 0.25 * contrast[0]) << "and gone at 16 px";
+    EXPECT_LT(from_next[3], 0.3 * from_next[0]);
+    // Half-shaded: at 16 px the surface is as dark as every other pattern's
+    // and clearly darker than the plain one.
+    const double plain = inner(square(0), 16).mean().item<double>();
+    const double mean = inner(square(texture), 16).mean().item<double>();
+    EXPECT_GT(plain - mean, 0.1);
+  }
 }
 
 TEST(Dataset, EvaluationScenesNeverReachTraining) {

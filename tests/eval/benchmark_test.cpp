@@ -261,6 +261,29 @@ TEST(Baselines, ComputedAsDefinedOnHandMadeItems) {
       item("corners", "four"), item("corners", "four"), item("corners", "three")};
   EXPECT_DOUBLE_EQ(vqa_majority_baseline(vqa), 5.0 / 7.0);
 
+  // Naming an attribute present in the image, drawn uniformly: a scene of a
+  // striped red star and a plain blue circle. "what color is the star ?"
+  // (red): 1/2; "what pattern is on the circle ?" (plain): 1/2; "what shape
+  // is the red object ?" (star): 1/2; a count has no attribute to name: the
+  // majority answer, here right.
+  Scene scene;
+  scene.textures = true;
+  scene.objects = {{/*shape=*/4, /*colour=*/0, /*size=*/1, 0.3, 0.5},
+                   {/*shape=*/0, /*colour=*/2, /*size=*/0, 0.7, 0.5}};
+  scene.objects[0].texture = 1;
+  std::vector<EvalItem> shown = {item("colour", "red"), item("texture", "plain"),
+                                 item("shape", "star"), item("count", "2")};
+  for (auto& it : shown) it.images = {scene};
+  const VqaShortcuts s = vqa_shortcut_baselines(shown);
+  EXPECT_DOUBLE_EQ(s.majority, 1.0) << "one item per type: its own answer is the majority";
+  EXPECT_DOUBLE_EQ(s.present_attribute, (0.5 + 0.5 + 0.5 + 1.0) / 4);
+  EXPECT_DOUBLE_EQ(s.best_by_type.at("texture"), 1.0);
+  // With a second texture item the majority ("plain", 1 of 2) and a present
+  // pattern (plain or striped: 1/2 each) tie on texture.
+  shown.push_back(item("texture", "striped"));
+  shown.back().images = {scene};
+  EXPECT_DOUBLE_EQ(vqa_shortcut_baselines(shown).best_by_type.at("texture"), 0.5);
+
   // Captions: the most frequent reference given for every item.
   // "a red star ." is the most frequent reference; CIDEr's idf gives it credit
   // only where it is rare, so the baseline is low but not zero.

@@ -1,4 +1,5 @@
-// `vqa` models VQAv2: colour, shape, count and yes/no questions about one
+// `vqa` models VQAv2: colour, shape, count, yes/no (and, in a world with
+// textures, pattern) questions about one
 // image. Each question needs the image and its referent (a colour question
 // names a shape that occurs once; negatives of "is there" questions share a
 // colour or a shape with an object present), so naming any attribute seen is
