@@ -118,19 +118,21 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
   if (scene.textures && !unique_shape.empty()) types.push_back(4);
   const int type = types[rng.uniform_int(static_cast<int>(types.size()))];
 
+  // One of the objects whose indices are `among`, drawn uniformly.
+  auto pick = [&](const std::vector<int>& among) -> const Object& {
+    return scene.objects[among[rng.uniform_int(static_cast<int>(among.size()))]];
+  };
   VqaItem item;
   item.type = kQuestionTypes[type];
   switch (type) {
     case 0: {
-      const Object& o =
-          scene.objects[unique_shape[rng.uniform_int(static_cast<int>(unique_shape.size()))]];
+      const Object& o = pick(unique_shape);
       item.question = fmt::format("what color is the {} ?", kShapeNames[o.shape]);
       item.answers = repeat_answer(kColourNames[o.colour]);
       break;
     }
     case 1: {
-      const Object& o =
-          scene.objects[unique_colour[rng.uniform_int(static_cast<int>(unique_colour.size()))]];
+      const Object& o = pick(unique_colour);
       item.question = fmt::format("what shape is the {} object ?", kColourNames[o.colour]);
       item.answers = repeat_answer(kShapeNames[o.shape]);
       break;
@@ -167,8 +169,7 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
     case 4: {
       // Any object named by its shape, plain ones too, so that "name a
       // pattern" is not enough and the referent must be found.
-      const Object& o =
-          scene.objects[unique_shape[rng.uniform_int(static_cast<int>(unique_shape.size()))]];
+      const Object& o = pick(unique_shape);
       item.question = fmt::format("what pattern is on the {} ?", kShapeNames[o.shape]);
       item.answers = repeat_answer(kTextureNames[o.texture]);
       break;

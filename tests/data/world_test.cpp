@@ -70,26 +70,24 @@ TEST(Language, QuestionsNeedTheReferentAndAreAnsweredCorrectly) {
     const VqaItem q = sample_question(s, rng);
     ++types[q.type];
     ASSERT_EQ(q.answers.size(), static_cast<size_t>(kNumVqaAnswers));
+    // "<question naming a shape> ?": that shape occurs exactly once, and the
+    // answer is its attribute.
+    auto check_named_by_shape = [&](const char* form, auto attribute) {
+      int matches = 0;
+      for (const auto& o : s.objects) {
+        if (q.question == fmt::format(fmt::runtime(form), kShapeNames[o.shape])) {
+          ++matches;
+          EXPECT_EQ(q.answers[0], attribute(o));
+        }
+      }
+      EXPECT_EQ(matches, 1) << q.question;
+    };
     if (q.type == "colour") {
-      // "what color is the <shape> ?": that shape occurs exactly once.
-      int matches = 0;
-      for (const auto& o : s.objects) {
-        if (q.question == fmt::format("what color is the {} ?", kShapeNames[o.shape])) {
-          ++matches;
-          EXPECT_EQ(q.answers[0], kColourNames[o.colour]);
-        }
-      }
-      EXPECT_EQ(matches, 1) << q.question;
+      check_named_by_shape("what color is the {} ?",
+                           [](const Object& o) { return kColourNames[o.colour]; });
     } else if (q.type == "texture") {
-      // "what pattern is on the <shape> ?": that shape occurs exactly once.
-      int matches = 0;
-      for (const auto& o : s.objects) {
-        if (q.question == fmt::format("what pattern is on the {} ?", kShapeNames[o.shape])) {
-          ++matches;
-          EXPECT_EQ(q.answers[0], kTextureNames[o.texture]);
-        }
-      }
-      EXPECT_EQ(matches, 1) << q.question;
+      check_named_by_shape("what pattern is on the {} ?",
+                           [](const Object& o) { return kTextureNames[o.texture]; });
     } else if (q.type == "count") {
       EXPECT_EQ(q.answers[0], std::to_string(s.objects.size()));
     } else if (q.type == "exists") {
