@@ -27,8 +27,8 @@ inline constexpr std::array<double, 2> kSizeRadius = {0.07, 0.12};
 // fine detail of the kind MM1 finds resolution decides. The pattern is drawn
 // in a shade of the object's colour covering half its surface, with a period
 // of kTexturePeriod of the image side: 9.6 px at the 192 px render, 3.2 px at
-// 64 px (each pattern is seen: 65-90% of its contrast at 192 px), 1.6 px at
-// 32 px (under two pixels per period: aliased, 25-50% of the contrast left),
+// 64 px (each pattern is seen: 70-91% of its contrast at 192 px), 1.6 px at
+// 32 px (under two pixels per period: aliased, 24-50% of the contrast left),
 // 0.8 px at 16 px (gone: stripes, dots and checks become the same
 // half-shaded surface, told from a plain one only by brightness). Measured
 // in tests/data/world_test.cpp, Render.TexturesAreSeenAtHighResolutionOnly.
