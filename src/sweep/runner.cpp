@@ -591,7 +591,9 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   // The trial table, before anything trains.
   const int jobs = options.jobs > 0 ? options.jobs : num_cores();
   const int threads = std::max(1, num_cores() / jobs);
-  fmt::print("sweep {} ({}): {} trials, base {}\n", spec.name, spec_path, trials.size(), spec.base);
+  const std::string set = set_summary(spec);
+  fmt::print("sweep {} ({}): {} trials, base {}{}\n", spec.name, spec_path, trials.size(),
+             spec.base, set.empty() ? "" : ", set " + set);
   fmt::print("{:<12}  {:<44}  {:>4}  {:>7}  {:>6}  {:>7}  {:>9}  {:>9}  {}\n", "id", "config",
              "seed", "params", "tokens", "steps", "TFLOP", options.dry_run ? "est.train" : "",
              "state");

@@ -223,8 +223,8 @@ SweepSpec load_spec(const std::string& path) {
   }
   if (!root.IsMap())
     throw ConfigError(fmt::format("{}: expected a map with name, base, seeds, axes", path));
-  static const std::set<std::string> kKeys = {"name", "description", "base",   "seeds", "combine",
-                                              "axes", "exclude",     "budget", "slurm"};
+  static const std::set<std::string> kKeys = {"name",    "description", "base",   "seeds", "set",
+                                              "combine", "axes",        "exclude", "budget", "slurm"};
   std::map<std::string, int> seen;  // key -> line
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
@@ -285,6 +285,16 @@ SweepSpec load_spec(const std::string& path) {
       throw ConfigError(fmt::format("{}: key 'seeds': seed {} listed twice", at(path, s), seed));
     }
     spec.seeds.push_back(seed);
+  }
+
+  if (const YAML::Node set = root["set"]) {
+    if (!set.IsMap() || set.size() == 0) {
+      throw ConfigError(fmt::format(
+          "{}: key 'set': expected a map of config keys to values for every trial, e.g. "
+          "{{data.textured_objects: 0.5}}",
+          at(path, set)));
+    }
+    for (const auto& kv : set) spec.set.emplace_back(kv.first.as<std::string>(), kv.second);
   }
 
   const std::string combine = scalar("combine", false);
@@ -358,6 +368,13 @@ SweepSpec load_spec(const std::string& path) {
 
   if (const YAML::Node budget = root["budget"]) {
     spec.budget = read_budget(path, budget);
+    for (const auto& [key, v] : spec.set) {
+      if (key == "train.steps") {
+        throw ConfigError(
+            fmt::format("{}: key 'set' sets train.steps, which the budget ({}) decides",
+                        at(path, v), spec.budget.kind));
+      }
+    }
     for (const auto& axis : spec.axes) {
       for (const auto& value : axis.values) {
         for (const auto& [key, v] : value.settings) {
@@ -385,6 +402,9 @@ std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::s
   for (const auto& index : combinations(spec)) {
     if (excluded(spec, index)) continue;
     ExperimentConfig config = base;
+    for (const auto& [key, v] : spec.set) {
+      apply_value(config, key, v, fmt::format("{}: key 'set'", at(spec.path, v)), false);
+    }
     std::vector<std::string> parts;
     for (size_t a = 0; a < spec.axes.size(); ++a) {
       if (index[a] < 0) continue;
@@ -444,12 +464,23 @@ std::string noise_spec_yaml(const SweepSpec& spec, int num_seeds) {
   std::vector<int> seeds(num_seeds);
   for (int i = 0; i < num_seeds; ++i) seeds[i] = i;
   out << YAML::Key << "seeds" << YAML::Value << YAML::Flow << seeds;
+  if (!spec.set.empty()) {
+    out << YAML::Key << "set" << YAML::Value << YAML::BeginMap;
+    for (const auto& [key, v] : spec.set) out << YAML::Key << key << YAML::Value << v;
+    out << YAML::EndMap;
+  }
   if (!spec.budget.kind.empty()) {
     out << YAML::Key << "budget" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
         << spec.budget.kind << YAML::Value << spec.budget.amount << YAML::EndMap;
   }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+std::string set_summary(const SweepSpec& spec) {
+  std::vector<std::string> parts;
+  for (const auto& [key, v] : spec.set) parts.push_back(fmt::format("{}={}", key, show(v)));
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 double training_flops(const Trial& trial) {

@@ -4,6 +4,7 @@
 //   description: connector choice ...    # optional, shown in reports
 //   base: ../experiments/smoke.yaml      # relative to this file
 //   seeds: [0, 1]
+//   set: {data.textured_objects: 0.5}    # optional: every trial, before axes
 //   combine: product                     # product (default), zip, one_at_a_time
 //   axes:
 //     connector.type: [avg_pool, attn_pool]     # a config key and its values
@@ -25,7 +26,7 @@
 // FLOPs (steps x batch x 3 x forward FLOPs per example: backward costs about
 // twice the forward).
 //
-// Each trial is base < axis values < command-line overrides < budget < seed
+// Each trial is base < set < axis values < command-line overrides < budget < seed
 // (a command-line train.steps wins over the budget), checked in full (model
 // shapes included) before anything trains.
 #pragma once
@@ -73,6 +74,9 @@ struct SweepSpec {
   std::string description;
   std::string base;  // resolved path of the base experiment
   std::vector<int> seeds;
+  // `set`: dotted key -> value, applied to every trial before the axis values
+  // (the sweep's own base: what `ablate noise` runs too).
+  std::vector<std::pair<std::string, YAML::Node>> set;
   Combine combine = Combine::product;
   std::vector<SweepAxis> axes;
   // Each rule: (axis index, value label) pairs that together exclude a trial.
@@ -98,9 +102,12 @@ SweepSpec load_spec(const std::string& path);
 // the spec file, line and key of the first problem.
 std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::string>& overrides);
 
-// The spec `ablate noise` runs: the base experiment alone (no axes), seeds
-// 0..num_seeds-1, with the spec's budget, named "<name>-noise".
+// The spec `ablate noise` runs: the base experiment with the spec's `set`
+// (no axes), seeds 0..num_seeds-1, with the spec's budget, named "<name>-noise".
 std::string noise_spec_yaml(const SweepSpec& spec, int num_seeds);
+
+// The spec's `set` as "key=value, ..." ("" without one), for plans and reports.
+std::string set_summary(const SweepSpec& spec);
 
 // Training FLOPs of a trial: steps x batch x 3 x forward FLOPs per example.
 double training_flops(const Trial& trial);

@@ -1,9 +1,12 @@
 // Probes of a trained trial: the frozen encoder's probes equal its
-// pre-trained record, the VQA column is the score card's, bad folders are
-// named.
+// pre-trained record, the texture probe exists exactly when the world has
+// textures, the VQA column is the score card's, bad folders are named.
 #include "report/probe.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/io.h"
@@ -13,16 +16,19 @@
 namespace ablate {
 namespace {
 
-ExperimentConfig frozen_clip_trial() {
-  ExperimentConfig c = testing::tiny_pretrain("clip");
-  c.train.freeze = {"encoder"};
-  return c;
-}
+// The frozen-clip tiny trial, in a world with textures (share 0.5) or without.
+class ProbeOfTrainedTrial : public ::testing::TestWithParam<double> {};
 
-TEST(Probe, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColumn) {
+TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColumn) {
+  const bool textured = GetParam() > 0;
+  ExperimentConfig config = testing::tiny_pretrain("clip");
+  config.train.freeze = {"encoder"};
+  config.data.textured_objects = GetParam();
+  if (textured) config.eval.num_items = 40;  // enough vqa items to ask about a pattern
+
   testing::ScratchDir dir;
   const std::string run = dir.file("run");
-  prepare_run_folder(run, frozen_clip_trial(), nlohmann::json());
+  prepare_run_folder(run, config, nlohmann::json());
   ASSERT_EQ(run_trial(run, false, dir.file("cache")), TrialResult::done);
 
   const nlohmann::json probe = probe_trial(run);
@@ -30,7 +36,9 @@ TEST(Probe, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColumn) {
   EXPECT_EQ(probe["step"], 4);
   EXPECT_EQ(probe["steps"], 4);
   ASSERT_TRUE(probe["pretrained"].is_object());
-  for (const char* task : {"colour", "shape", "size", "count", "item"}) {
+  std::vector<std::string> tasks = {"colour", "shape", "size", "count", "item"};
+  if (textured) tasks.push_back("texture");
+  for (const std::string& task : tasks) {
     ASSERT_TRUE(probe["encoder"].contains(task)) << task;
     ASSERT_TRUE(probe["visual_tokens"].contains(task)) << task;
     // Same weights (frozen), same held-out scenes, same probe.
@@ -39,10 +47,14 @@ TEST(Probe, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColumn) {
     EXPECT_GE(acc, 0.0);
     EXPECT_LE(acc, 100.0);
   }
+  EXPECT_EQ(probe["encoder"].size(), tasks.size()) << probe["encoder"].dump();
+  EXPECT_EQ(probe["pretrained"].contains("texture"), textured);
 
   const auto metrics = read_json(run + "/scores.json")["metrics"];
   ASSERT_TRUE(metrics.contains("vqa.0shot.colour"));
   EXPECT_EQ(probe["answered"]["colour"], metrics["vqa.0shot.colour"]);
+  ASSERT_EQ(metrics.contains("vqa.0shot.texture"), textured);
+  if (textured) EXPECT_EQ(probe["answered"]["texture"], metrics["vqa.0shot.texture"]);
   for (const auto& [task, value] : probe["answered"].items()) {
     EXPECT_TRUE(probe["encoder"].contains(task)) << task;
   }
@@ -50,8 +62,11 @@ TEST(Probe, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColumn) {
   const std::string table = probe_table(probe);
   EXPECT_NE(table.find("| task | chance | pre-trained encoder |"), std::string::npos) << table;
   EXPECT_NE(table.find("| shape |"), std::string::npos) << table;
+  EXPECT_EQ(table.find("| texture |") != std::string::npos, textured) << table;
   EXPECT_NE(table.find("step 4 of 4"), std::string::npos) << table;
 }
+
+INSTANTIATE_TEST_SUITE_P(TexturedShare, ProbeOfTrainedTrial, ::testing::Values(0.0, 0.5));
 
 TEST(Probe, FoldersWithoutATrainedModelAreNamed) {
   testing::ScratchDir dir;

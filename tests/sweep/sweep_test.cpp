@@ -104,6 +104,37 @@ TEST(Spec, NamedValuesSetSeveralKeysAndExcludeRemovesCombinations) {
   EXPECT_EQ(trials[1].config.encoder.patch_size, 4);
 }
 
+TEST(Spec, SetReachesEveryTrialBeforeTheAxesAndTheNoiseRunKeepsIt) {
+  ScratchDir dir;
+  const SweepSpec spec = load_spec(write_spec(dir,
+                                              "name: t\nbase: base.yaml\nseeds: [0]\n"
+                                              "set: {data.textured_objects: 0.5, lm.width: 16}\n"
+                                              "axes:\n  lm.width: [16, 32]\n"));
+  EXPECT_EQ(set_summary(spec), "data.textured_objects=0.5, lm.width=16");
+  const auto trials = expand_trials(spec, {});
+  ASSERT_EQ(trials.size(), 2u);
+  for (const auto& t : trials) EXPECT_EQ(t.config.data.textured_objects, 0.5) << t.label;
+  EXPECT_EQ(trials[0].config.lm.width, 16);
+  EXPECT_EQ(trials[1].config.lm.width, 32) << "an axis value wins over set";
+  EXPECT_EQ(trials[1].label, "lm.width=32") << "set is not part of the label";
+
+  // Without `set` the same axis value is another trial.
+  const auto plain = expand_trials(
+      load_spec(write_spec(dir, "name: t\nbase: base.yaml\nseeds: [0]\naxes:\n  lm.width: [16]\n")),
+      {});
+  EXPECT_EQ(plain[0].config.data.textured_objects, 0.0);
+  EXPECT_NE(plain[0].id, trials[0].id);
+
+  // `ablate noise` runs the sweep's base: the experiment with `set` applied.
+  const std::string noise = dir.file("noise.yaml");
+  write_file_atomic(noise, noise_spec_yaml(spec, 2));
+  const auto seeds = expand_trials(load_spec(noise), {});
+  ASSERT_EQ(seeds.size(), 2u);
+  EXPECT_EQ(seeds[0].config.data.textured_objects, 0.5);
+  EXPECT_EQ(seeds[0].config.lm.width, 16);
+  EXPECT_EQ(seeds[0].id, trials[0].id) << "seed 0 of the noise run is the sweep's base trial";
+}
+
 TEST(Spec, BudgetSetsStepsForEqualStepsExamplesOrFlops) {
   ScratchDir dir;
   const std::string axes =
@@ -171,6 +202,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"NamedValueUnknownKey",
                 "seeds: [0]\naxes:\n  image:\n    low: {data.resolutio: 16}\n",
                 "spec.yaml:6: axis 'image', value 'low': unknown key 'data.resolutio'"},
+        BadSpec{"SetNotAMap", "seeds: [0]\nset: [1]\n", "spec.yaml:4: key 'set': expected a map"},
+        BadSpec{"SetUnknownKey", "seeds: [0]\nset: {data.texture: 1}\n",
+                "spec.yaml:4: key 'set': unknown key 'data.texture'"},
+        BadSpec{"SetStepsWithBudget", "seeds: [0]\nset: {train.steps: 5}\nbudget: {steps: 9}\n",
+                "spec.yaml:4: key 'set' sets train.steps, which the budget (steps) decides"},
         BadSpec{"UnknownCombine", "seeds: [0]\ncombine: grid\n",
                 "spec.yaml:4: key 'combine': expected product, zip or one_at_a_time"},
         BadSpec{"ZipOfUnequalAxes",
