@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
@@ -15,6 +16,7 @@
 #include <list>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unordered_set>
 
@@ -57,15 +59,6 @@ std::string human_count(int64_t n) {
 pid_t spawn_child(const std::string& binary, const std::vector<std::string>& args,
                   const std::string& log_path, int threads) {
   return spawn_process(binary, args, log_path, trial_environment(threads));
-}
-
-// Waits for any child process; retries when a signal interrupts the wait.
-pid_t wait_any_child(int& wstatus) {
-  while (true) {
-    const pid_t pid = ::waitpid(-1, &wstatus, 0);
-    if (pid >= 0) return pid;
-    if (errno != EINTR) throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
-  }
 }
 
 }  // namespace
@@ -114,52 +107,6 @@ std::map<std::string, PretrainJob> missing_stages(const std::vector<PlannedTrial
     }
   }
   return missing;
-}
-
-void pretrain_stages(const std::vector<PlannedTrial>& trials, const SweepOptions& options,
-                     int jobs) {
-  const auto missing = missing_stages(trials, options.cache_root);
-  if (missing.empty()) return;
-  const int parallel = std::min<int>(jobs, missing.size());
-  const int threads = std::max(1, num_cores() / parallel);
-  const fs::path logs = fs::path(options.cache_root);
-  fs::create_directories(logs);
-  fmt::print(
-      "pre-training {} stage(s) (encoders, LMs), {} at a time, {} thread(s) each; logs in "
-      "{}/<encoders|lms>/<key>.log\n",
-      missing.size(), parallel, threads, logs.string());
-  std::fflush(stdout);
-  std::map<pid_t, std::pair<std::string, std::chrono::steady_clock::time_point>> running;
-  auto next = missing.begin();
-  int finished = 0;
-  while (next != missing.end() || !running.empty()) {
-    while (static_cast<int>(running.size()) < parallel && next != missing.end()) {
-      const auto& [key, job] = *next++;
-      const PlannedTrial& t = trials[job.trial];
-      const std::string config = (fs::path(t.dir) / "config.yaml").string();
-      prepare_run_folder(t.dir, t.trial.config, trial_record(t.trial));
-      const fs::path log_dir = logs / (job.stage == Stage::kEncoder ? "encoders" : "lms");
-      fs::create_directories(log_dir);
-      const pid_t pid = spawn_child(options.ablate_binary,
-                                    {"pretrain", config, "--stage", stage_name(job.stage),
-                                     "--cache", fs::absolute(options.cache_root).string()},
-                                    (log_dir / (key + ".log")).string(), threads);
-      running[pid] = {key, std::chrono::steady_clock::now()};
-    }
-    int wstatus = 0;
-    auto it = running.find(wait_any_child(wstatus));
-    if (it == running.end()) continue;
-    const auto [key, start] = it->second;
-    running.erase(it);
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // A failure is not fatal here: the trials that need the stage try again
-    // and record the reason as their own.
-    const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
-    fmt::print("[pretrain {}/{}] {}  {}  ({:.0f} s)\n", ++finished, missing.size(), key,
-               ok ? "done" : "FAILED (see its log)", secs);
-    std::fflush(stdout);
-  }
 }
 
 std::string plan_text(const PlannedTrial& t) {
@@ -246,8 +193,13 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// Runs the planned trials on this machine, `jobs` at a time; trials locked
-// by other processes are watched and taken over if their owner dies.
+// Runs the planned trials on this machine and the pre-training they need,
+// `jobs` slots of cores/jobs threads at a time: the stages first, then, as
+// soon as the stages a trial needs are cached, that trial, so that a sweep
+// whose arms pre-train for different times never leaves a slot idle while
+// trials could run (a stage with nothing else to run beside it takes the
+// free slots' threads). Trials locked by other processes are watched and
+// taken over if their owner dies.
 class LocalExecutor {
  public:
   LocalExecutor(std::vector<PlannedTrial>& trials, const SweepOptions& options, int jobs,
@@ -259,17 +211,32 @@ class LocalExecutor {
       if (trials[i].plan == Plan::run) queue_.push_back(i);
       if (trials[i].plan == Plan::elsewhere) elsewhere_.push_back(i);
     }
+    for (const auto& [key, job] : missing_stages(trials, options.cache_root)) {
+      stage_queue_.emplace_back(key, job);
+      unfinished_stages_.insert(key);
+    }
+    for (size_t i : queue_) {
+      for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
+        const std::string key = cache_key(stage, trials[i].trial.config);
+        if (unfinished_stages_.count(key)) needs_[i].push_back(key);
+      }
+    }
+    stages_total_ = static_cast<int>(stage_queue_.size());
   }
 
   void run() {
     start_ = std::chrono::steady_clock::now();
     auto last_poll = start_, last_line = start_;
-    while (!queue_.empty() || !running_.empty() || !elsewhere_.empty()) {
-      while (static_cast<int>(running_.size()) < jobs_ && !queue_.empty()) {
-        const size_t i = queue_.front();
-        queue_.pop_front();
-        start_trial(i);
-      }
+    if (stages_total_ > 0) {
+      fmt::print(
+          "pre-training {} stage(s) (encoders, LMs), each trial once its own are cached; logs in "
+          "{}/<encoders|lms>/<key>.log\n",
+          stages_total_, options_.cache_root);
+      std::fflush(stdout);
+    }
+    while (!stage_queue_.empty() || !stages_running_.empty() || !queue_.empty() ||
+           !running_.empty() || !elsewhere_.empty()) {
+      start_what_fits();
       reap_children();
       if (seconds_since(last_poll) >= options_.poll_seconds) {
         poll_elsewhere();
@@ -289,6 +256,73 @@ class LocalExecutor {
     size_t trial;
     std::chrono::steady_clock::time_point start;
   };
+  struct StageChild {
+    std::string key;
+    std::chrono::steady_clock::time_point start;
+    int slots;
+  };
+
+  int free_slots() const {
+    int busy = static_cast<int>(running_.size());
+    for (const auto& [pid, child] : stages_running_) busy += child.slots;
+    return jobs_ - busy;
+  }
+
+  bool ready(size_t i) const {
+    const auto it = needs_.find(i);
+    if (it == needs_.end()) return true;
+    return std::none_of(it->second.begin(), it->second.end(),
+                        [&](const std::string& key) { return unfinished_stages_.count(key); });
+  }
+
+  size_t ready_trials() const {
+    return std::count_if(queue_.begin(), queue_.end(), [&](size_t i) { return ready(i); });
+  }
+
+  void start_what_fits() {
+    while (free_slots() > 0) {
+      if (!stage_queue_.empty()) {
+        start_stage();
+        continue;
+      }
+      const auto next =
+          std::find_if(queue_.begin(), queue_.end(), [&](size_t i) { return ready(i); });
+      if (next == queue_.end()) return;
+      const size_t i = *next;
+      queue_.erase(next);
+      start_trial(i);
+    }
+  }
+
+  void start_stage() {
+    const auto [key, job] = stage_queue_.front();
+    stage_queue_.pop_front();
+    // The free slots nothing else can use now go to this stage's threads.
+    const int others = static_cast<int>(stage_queue_.size() + ready_trials());
+    const int slots = 1 + std::max(0, free_slots() - 1 - others);
+    const PlannedTrial& t = trials_[job.trial];
+    const std::string config = (fs::path(t.dir) / "config.yaml").string();
+    prepare_run_folder(t.dir, t.trial.config, trial_record(t.trial));
+    const fs::path log_dir =
+        fs::path(options_.cache_root) / (job.stage == Stage::kEncoder ? "encoders" : "lms");
+    fs::create_directories(log_dir);
+    const pid_t pid = spawn_child(options_.ablate_binary,
+                                  {"pretrain", config, "--stage", stage_name(job.stage), "--cache",
+                                   fs::absolute(options_.cache_root).string()},
+                                  (log_dir / (key + ".log")).string(), slots * threads_);
+    stages_running_[pid] = {key, std::chrono::steady_clock::now(), slots};
+  }
+
+  // A failure is not fatal here: the trials that need the stage try again
+  // and record the reason as their own.
+  void stage_finished(const StageChild& child, int wstatus) {
+    unfinished_stages_.erase(child.key);
+    const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+    clear_progress();
+    fmt::print("[pretrain {}/{}] {}  {}  ({:.0f} s)\n", ++stages_finished_, stages_total_,
+               child.key, ok ? "done" : "FAILED (see its log)", seconds_since(child.start));
+    std::fflush(stdout);
+  }
 
   void start_trial(size_t i) {
     const auto& t = trials_[i];
@@ -319,13 +353,19 @@ class LocalExecutor {
   }
 
   void reap_children() {
-    while (!running_.empty()) {
+    while (!running_.empty() || !stages_running_.empty()) {
       int wstatus = 0;
       const pid_t pid = ::waitpid(-1, &wstatus, WNOHANG);
       if (pid == 0) return;
       if (pid < 0) {
         if (errno == EINTR) continue;
         throw std::runtime_error(fmt::format("waitpid: {}", std::strerror(errno)));
+      }
+      if (const auto stage = stages_running_.find(pid); stage != stages_running_.end()) {
+        const StageChild child = stage->second;
+        stages_running_.erase(stage);
+        stage_finished(child, wstatus);
+        continue;
       }
       const auto it = running_.find(pid);
       if (it == running_.end()) continue;
@@ -434,6 +474,10 @@ class LocalExecutor {
     std::string line = fmt::format(
         "{}/{} finished ({} failed), {} running, {} elsewhere", finished_count(), trials_.size(),
         outcome_.failed + outcome_.failed_elsewhere, running_.size(), elsewhere_.size());
+    if (!stages_running_.empty() || !stage_queue_.empty()) {
+      line += fmt::format(", pre-training {} of {} stage(s) left",
+                          stages_running_.size() + stage_queue_.size(), stages_total_);
+    }
     for (const auto& [i, latest] : now) {
       const auto& t = trials_[i].trial;
       line += latest ? fmt::format(" | {} step {}/{} loss {:.3f}", t.id.substr(0, 6), latest->step,
@@ -479,6 +523,11 @@ class LocalExecutor {
   std::deque<size_t> queue_;
   std::list<size_t> elsewhere_;
   std::map<pid_t, Child> running_;
+  std::deque<std::pair<std::string, PretrainJob>> stage_queue_;  // key, job
+  std::set<std::string> unfinished_stages_;                      // queued or running
+  std::map<size_t, std::vector<std::string>> needs_;             // trial -> its unfinished stages
+  std::map<pid_t, StageChild> stages_running_;
+  int stages_total_ = 0, stages_finished_ = 0;
   std::chrono::steady_clock::time_point start_;
   double measured_work_ = 0, measured_seconds_ = 0;
 };
@@ -643,7 +692,6 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
 
   fs::create_directories(runs);
   write_file_atomic((fs::path(outcome.sweep_dir) / "spec.yaml").string(), read_file(spec_path));
-  pretrain_stages(trials, options, jobs);
   const auto to_run = std::count_if(trials.begin(), trials.end(),
                                     [](const PlannedTrial& p) { return p.plan == Plan::run; });
   fmt::print("running {} trials, {} at a time, {} thread(s) each; logs in {}/<id>/log.txt\n",

@@ -1,7 +1,9 @@
 // The sweep runner under interruption and contention, through the real
 // `ablate` binary: killed at random moments and resumed, two runners on one
-// sweep folder, a diverging trial isolated and retried.
+// sweep folder, trials started while another arm pre-trains, a diverging
+// trial isolated and retried.
 #include <fcntl.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -14,8 +16,6 @@
 #include <random>
 #include <regex>
 #include <thread>
-
-#include <fmt/ranges.h>
 
 #include "core/io.h"
 #include "eval/evaluate.h"
@@ -252,6 +252,41 @@ TEST(SweepResume, StoppedWhilePretrainingLeavesFoldersTheReportReads) {
   }
 }
 
+TEST(SweepResume, ATrialStartsOnceItsOwnStagesAreCachedWhileAnotherPretrains) {
+  // Two encoders: one pre-trains in 2 steps, the other in 100,000 (far longer
+  // than this test waits). The quick arm's trial must finish meanwhile.
+  ScratchDir dir;
+  auto c = testing::tiny_config();
+  c.encoder.pretrain.objective = "clip";
+  c.encoder.pretrain.batch_size = 4;
+  c.encoder.pretrain.text_width = 16;
+  c.encoder.pretrain.text_depth = 1;
+  const auto spec = testing::write_spec(dir,
+                                        "name: tiny\nbase: base.yaml\nseeds: [0]\naxes:\n"
+                                        "  encoder.pretrain.steps: [2, 100000]\n",
+                                        c);
+  const pid_t pid =
+      start_sweep(spec, dir.file("s"), dir.file("s.log"), {"--cache", dir.file("cache")});
+  const fs::path runs = dir.file("s/tiny/runs");
+  const std::string quick_done = "encoder.pretrain.steps=2 seed 0  done";
+  auto log_text = [&] { return fs::exists(dir.file("s.log")) ? read_file(dir.file("s.log")) : ""; };
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (log_text().find(quick_done) == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::string log = log_text();
+  ::kill(-pid, SIGKILL);
+  wait_exit_code(pid);
+  ASSERT_NE(log.find(quick_done), std::string::npos) << log;
+  int done = 0;
+  for (const auto& e : fs::directory_iterator(runs)) done += trial_done(e.path().string());
+  EXPECT_EQ(done, 1);
+  EXPECT_NE(log.find("pre-training 2 stage(s)"), std::string::npos) << log;
+  EXPECT_NE(log.find("[pretrain 1/2]"), std::string::npos) << log;
+  EXPECT_EQ(log.find("[pretrain 2/2]"), std::string::npos) << log;
+}
+
 TEST(SweepResume, DivergingTrialIsIsolatedAndRetriedOnRequest) {
   ScratchDir dir;
   const auto spec = testing::write_spec(dir, kSpec);
@@ -260,13 +295,14 @@ TEST(SweepResume, DivergingTrialIsIsolatedAndRetriedOnRequest) {
   const std::string victim = sweep_dir + "/runs/" + trials[1].id;
   testing::plant_diverged_checkpoint(trials[1].config, victim);
 
-  const std::string cmd = fmt::format("{} sweep {} --out {} --jobs 2", ABLATE_BINARY, spec,
-                                      dir.file("s"));
+  const std::string cmd =
+      fmt::format("{} sweep {} --out {} --jobs 2", ABLATE_BINARY, spec, dir.file("s"));
   auto r = testing::run_command(cmd);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(std::regex_search(r.output, std::regex(trials[1].id + " .* to resume\n")))
       << r.output;
-  EXPECT_TRUE(std::regex_search(r.output, std::regex("FAILED  non-finite loss \\(-?nan\\) at step 1")))
+  EXPECT_TRUE(
+      std::regex_search(r.output, std::regex("FAILED  non-finite loss \\(-?nan\\) at step 1")))
       << r.output;
   EXPECT_NE(r.output.find("1 of 4 trials failed"), std::string::npos) << r.output;
   for (size_t i = 0; i < trials.size(); ++i) {
