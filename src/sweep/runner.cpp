@@ -688,6 +688,16 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   }
   std::fflush(stdout);
   if (options.dry_run && options.executor != "slurm") return outcome;
+  // A done trial is named as the spec now names it (an axis renamed or made
+  // named values keeps every config and id, so nothing re-runs), so that the
+  // report groups it with the trials run under the new spec.
+  if (!options.dry_run) {
+    for (const auto& t : trials) {
+      if (t.plan == Plan::done) {
+        write_json_atomic((fs::path(t.dir) / "trial.json").string(), trial_record(t.trial));
+      }
+    }
+  }
   if (options.executor == "slurm") return run_on_slurm(spec, spec_path, trials, options, outcome);
 
   fs::create_directories(runs);

@@ -275,6 +275,16 @@ TEST(SweepEndToEnd, RunsReportsSkipsAndRecoversCorruptTrials) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("running 0 trials"), std::string::npos) << r.output;
 
+  // The same trials under other labels: nothing trains, the report uses the new labels.
+  write_spec(dir,
+             "name: tiny\nbase: base.yaml\nseeds: [0, 1]\naxes:\n  pooling:\n"
+             "    mean: {connector.type: avg_pool}\n    learned: {connector.type: attn_pool}\n");
+  r = run(cmd);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("running 0 trials"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| pooling=learned | 2 |"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("| connector.type=attn_pool |"), std::string::npos) << r.output;
+
   // A truncated score card: only that trial runs again; the others keep their files.
   const std::string victim = runs[0];
   const std::string other_scores = read_file(runs[1] + "/scores.json");
