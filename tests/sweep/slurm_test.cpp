@@ -26,7 +26,9 @@ using testing::ScratchDir;
 class LocalSlurm {
  public:
   explicit LocalSlurm(const std::string& dir) : dir_(dir) {
-    const int port = 20000 + ::getpid() % 20000;
+    // Two ports per pid, so that ctest's parallel test processes (often of
+    // consecutive pids) never share one: 20000 + 2 (pid mod 10000), and + 1.
+    const int port = 20000 + 2 * (::getpid() % 10000);
     ::setenv("ABLATE_SLURMCTLD_PORT", std::to_string(port).c_str(), 1);
     ::setenv("ABLATE_SLURMD_PORT", std::to_string(port + 1).c_str(), 1);
     const auto r =
