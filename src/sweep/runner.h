@@ -13,8 +13,10 @@
 // set before it starts, with a live progress display. Run folders and their
 // locks (sweep/lock.h) are the only shared state, so any number of runners
 // may work on one sweep folder and a killed one is resumed by running the same
-// command again. Pre-trained encoders that the trials need and the cache lacks
-// are trained first, each once (`ablate pretrain`).
+// command again. Pre-trained encoders and LMs that the trials need and the
+// cache lacks are trained each once (`ablate pretrain`) in the same job slots,
+// before any trial; a trial starts as soon as its own stages are cached. A
+// done trial's trial.json takes the label the current spec gives it.
 #pragma once
 
 #include <string>
