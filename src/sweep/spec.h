@@ -106,7 +106,7 @@ std::vector<Trial> expand_trials(const SweepSpec& spec, const std::vector<std::s
 // (no axes), seeds 0..num_seeds-1, with the spec's budget, named "<name>-noise".
 std::string noise_spec_yaml(const SweepSpec& spec, int num_seeds);
 
-// The spec's `set` as "key=value, ..." ("" without one), for plans and reports.
+// The spec's `set` as "key=value, ..." ("" without one), for the plan's first line.
 std::string set_summary(const SweepSpec& spec);
 
 // Training FLOPs of a trial: steps x batch x 3 x forward FLOPs per example.

@@ -219,12 +219,8 @@ TEST(SweepResume, StoppedWhilePretrainingLeavesFoldersTheReportReads) {
   // A pre-training long enough to be killed in: the run folder it was
   // prepared in must already say which trial it is.
   ScratchDir dir;
-  auto c = testing::tiny_config();
-  c.encoder.pretrain.objective = "clip";
+  auto c = testing::tiny_pretrain("clip");
   c.encoder.pretrain.steps = 100000;
-  c.encoder.pretrain.batch_size = 4;
-  c.encoder.pretrain.text_width = 16;
-  c.encoder.pretrain.text_depth = 1;
   const auto spec = testing::write_spec(dir, kSpec, c);
   const pid_t pid =
       start_sweep(spec, dir.file("s"), dir.file("s.log"), {"--cache", dir.file("cache")});
@@ -256,15 +252,10 @@ TEST(SweepResume, ATrialStartsOnceItsOwnStagesAreCachedWhileAnotherPretrains) {
   // Two encoders: one pre-trains in 2 steps, the other in 100,000 (far longer
   // than this test waits). The quick arm's trial must finish meanwhile.
   ScratchDir dir;
-  auto c = testing::tiny_config();
-  c.encoder.pretrain.objective = "clip";
-  c.encoder.pretrain.batch_size = 4;
-  c.encoder.pretrain.text_width = 16;
-  c.encoder.pretrain.text_depth = 1;
   const auto spec = testing::write_spec(dir,
                                         "name: tiny\nbase: base.yaml\nseeds: [0]\naxes:\n"
                                         "  encoder.pretrain.steps: [2, 100000]\n",
-                                        c);
+                                        testing::tiny_pretrain("clip"));
   const pid_t pid =
       start_sweep(spec, dir.file("s"), dir.file("s.log"), {"--cache", dir.file("cache")});
   const fs::path runs = dir.file("s/tiny/runs");
