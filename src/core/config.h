@@ -87,7 +87,8 @@ struct EncoderPretrainOptions {
   int resolution = 0;              // 0: data.resolution
   std::string captions = "short";  // clip text: short alt-text, dense (VeCap-like), or mixed
   int seed = 0;                    // shared by every trial: one encoder per sweep
-  bool hard_negatives = false;     // clip: pairs of scenes that differ in one object's shape
+  bool hard_negatives = false;     // clip: pairs of scenes that differ in one detail
+  std::vector<std::string> twin_changes = {"shape"};  // the details a hard negative may change
   int max_objects = 0;             // 0: data.max_objects; 1 = single-object scenes
   double single_object_share = 0;  // share of examples (pairs) of one object
   int text_width = 64;             // clip text tower
@@ -114,8 +115,14 @@ struct EncoderPretrainOptions {
             one_of({"short", "dense", "mixed"}));
     v.field("seed", seed, "pre-training seed (the same for every trial)", at_least(0));
     v.field("hard_negatives", hard_negatives,
-            "examples come in pairs whose scenes differ only in one object's shape, so "
+            "examples come in pairs whose scenes differ only in one detail (twin_changes), so "
             "in-batch negatives cannot be told apart by colour, size or count alone");
+    v.field("twin_changes", twin_changes,
+            "with hard_negatives, what a pair's second scene changes (one of them, drawn "
+            "among those its scene has): an object's shape, an object's texture (worlds with "
+            "textures), the sign's text (scenes with a sign); a scene with none of them "
+            "changes a shape",
+            each_one_of({"shape", "texture", "sign"}));
     v.field("max_objects", max_objects,
             "most objects per pre-training scene (0: data.max_objects); 1 makes every "
             "hard-negative pair differ in its only object's shape",
@@ -305,15 +312,15 @@ struct TrainOptions {
 
 // The benchmarks of the proxy world (eval/benchmark.h), in report order.
 inline const std::vector<std::string> kBenchmarkNames = {
-    "caption",       "text_caption", "vqa",      "text_vqa",
-    "spatial_vqa",   "knowledge_vqa", "fashion_vqa", "text_core"};
+    "caption",     "text_caption",  "vqa",         "text_vqa",
+    "spatial_vqa", "knowledge_vqa", "fashion_vqa", "text_core"};
 
 struct EvalOptions {
   // Per benchmark: at 2,500 items an accuracy near 50% has a sampling
   // standard error of 1.0 point (../shared/PROXY-NOTES.md, point 4); every
   // score card records each score's own (<benchmark>.<k>shot.stderr).
   int num_items = 2500;
-  int seed = 1000003;   // evaluation scenes: the same for every trial, disjoint from training
+  int seed = 1000003;  // evaluation scenes: the same for every trial, disjoint from training
   std::vector<std::string> benchmarks = kBenchmarkNames;
   std::vector<int> shots = {0, 4, 8};  // in-context examples before each query (MM1: 0, 4, 8)
   int shot_pool = 100;                 // per benchmark: the items few-shot examples come from

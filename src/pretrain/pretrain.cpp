@@ -5,9 +5,9 @@
 #include "core/rng.h"
 #include "data/dataset.h"
 #include "data/fashion.h"
-#include "eval/benchmark.h"
 #include "data/language.h"
 #include "data/render.h"
+#include "eval/benchmark.h"
 #include "pretrain/clip.h"
 #include "pretrain/log.h"
 #include "pretrain/quality.h"
@@ -20,6 +20,38 @@ constexpr uint64_t kPretrainStream = 0x7072657472;  // "pretr"
 constexpr uint64_t kTwinStream = 0x7477696e;        // "twin"
 constexpr uint64_t kSingleStream = 0x73696e676c;    // "singl"
 constexpr uint64_t kCaptionStream = 0x63617074;     // "capt"
+// `value` replaced by another of [0, n), uniformly.
+int another(int value, int n, Rng& rng) { return (value + 1 + rng.uniform_int(n - 1)) % n; }
+
+// A hard negative's one change to a shape scene: one of `changes` that the
+// scene has (a shape scene always has an object to change the shape of).
+void change_detail(Scene& scene, const std::vector<std::string>& changes, Rng& rng) {
+  std::vector<std::string> options;
+  for (const auto& c : changes) {
+    if (c == "shape" || (c == "texture" && scene.textures) ||
+        (c == "sign" && !scene.sign.text.empty())) {
+      options.push_back(c);
+    }
+  }
+  if (options.empty()) options.push_back("shape");
+  // Drawn only when there is a choice, so that shape-only twins stay as they were.
+  const std::string& change =
+      options.size() == 1 ? options[0] : options[rng.uniform_int(static_cast<int>(options.size()))];
+  if (change == "sign") {
+    const auto texts = sign_texts();
+    const int i =
+        static_cast<int>(std::find(texts.begin(), texts.end(), scene.sign.text) - texts.begin());
+    scene.sign.text = texts[another(i, static_cast<int>(texts.size()), rng)];
+    return;
+  }
+  Object& o = scene.objects[rng.uniform_int(static_cast<int>(scene.objects.size()))];
+  if (change == "texture") {
+    o.texture = another(o.texture, int(kTextureNames.size()), rng);
+  } else {
+    o.shape = another(o.shape, int(kShapeNames.size()), rng);
+  }
+}
+
 }  // namespace
 
 int pretrain_resolution(const ExperimentConfig& config) {
@@ -52,6 +84,26 @@ void check_pretrain_config(const ExperimentConfig& config) {
     throw ConfigError(
         fmt::format("encoder.pretrain.resolution={} does not divide data.render_resolution={}",
                     pretrain_resolution(config), config.data.render_resolution));
+  }
+  if (p.hard_negatives && p.twin_changes.empty()) {
+    throw ConfigError(
+        "encoder.pretrain.twin_changes is empty: hard negatives need a detail to change");
+  }
+  if (!p.hard_negatives && p.twin_changes != EncoderPretrainOptions().twin_changes) {
+    throw ConfigError(
+        "encoder.pretrain.twin_changes is set but encoder.pretrain.hard_negatives is false: "
+        "there are no twins to change");
+  }
+  const auto& changes = p.twin_changes;
+  if (std::count(changes.begin(), changes.end(), "texture") && config.data.textured_objects <= 0) {
+    throw ConfigError(
+        "encoder.pretrain.twin_changes names texture but data.textured_objects is 0: the world "
+        "has no textures");
+  }
+  if (std::count(changes.begin(), changes.end(), "sign") && config.data.text_scenes <= 0) {
+    throw ConfigError(
+        "encoder.pretrain.twin_changes names sign but data.text_scenes is 0: the world has no "
+        "signs");
   }
   if (p.text_width % 4 != 0) {
     throw ConfigError(
@@ -95,9 +147,7 @@ std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
         const auto& pool = fashion_split(item.test).by_label[item.label];
         item.image = pool[pick.uniform_int(static_cast<int>(pool.size()))];
       } else {
-        Object& o = scene.objects[pick.uniform_int(static_cast<int>(scene.objects.size()))];
-        o.shape =
-            (o.shape + 1 + pick.uniform_int(int(kShapeNames.size()) - 1)) % int(kShapeNames.size());
+        change_detail(scene, p.twin_changes, pick);
       }
     }
     if (!excluded_.count(scene_signature(scene))) break;

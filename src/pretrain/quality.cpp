@@ -14,15 +14,23 @@ constexpr uint64_t kQualityStream = 0x7175616c;  // "qual"
 constexpr int kProbeTrain = 1000, kProbeTest = 500;
 constexpr int kRetrievalGroups = 5, kRetrievalGroupSize = 100;
 
-// Shape scenes, or with `photos` scenes of one Fashion-MNIST test photo.
+int sign_word(const Scene& s) {
+  const auto w = std::find(kSignWords.begin(), kSignWords.end(), s.sign.text);
+  return w == kSignWords.end() ? -1 : static_cast<int>(w - kSignWords.begin());
+}
+
+// Shape scenes, or with `photos` scenes of one Fashion-MNIST test photo; with
+// `word_signs` only the shape scenes whose sign shows a word (not a number).
 std::vector<Scene> held_out_scenes(const ExperimentConfig& config, const DataOptions& data,
-                                   uint64_t purpose, int n, bool photos = false) {
+                                   uint64_t purpose, int n, bool photos = false,
+                                   bool word_signs = false) {
   std::vector<Scene> scenes;
-  for (int i = 0; i < n; ++i) {
+  for (uint64_t i = 0; static_cast<int>(scenes.size()) < n; ++i) {
     const uint64_t seed =
-        derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, purpose, uint64_t(i)});
-    scenes.push_back(photos ? generate_fashion_scene(seed, 1, /*test=*/true)
-                            : generate_shape_scene(seed, data));
+        derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, purpose, i});
+    Scene scene =
+        photos ? generate_fashion_scene(seed, 1, /*test=*/true) : generate_shape_scene(seed, data);
+    if (!word_signs || sign_word(scene) >= 0) scenes.push_back(std::move(scene));
   }
   return scenes;
 }
@@ -83,6 +91,8 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
                             int resolution) {
   DataOptions single = config.data;
   single.min_objects = single.max_objects = 1;
+  DataOptions signed_single = single;
+  signed_single.text_scenes = 1;
   struct Task {
     const char* name;
     const DataOptions* data;
@@ -90,6 +100,7 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
     int (*label)(const Scene&);
     bool photos = false;
     bool textures = false;
+    bool signs = false;
   };
   const Task tasks[] = {
       {"colour", &single, int(kColourNames.size()),
@@ -105,6 +116,10 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
       // The pattern (or none) of one object, when the world has textures.
       {"texture", &single, int(kTextureNames.size()),
        [](const Scene& s) { return s.objects[0].texture; }, /*photos=*/false, /*textures=*/true},
+      // Which word a sign shows, when the world has signs: reading (numbers are
+      // left out, since mean-pooled features cannot tell 26 from 62).
+      {"sign", &signed_single, int(kSignWords.size()), sign_word, /*photos=*/false,
+       /*textures=*/false, /*signs=*/true},
   };
   nlohmann::json out = nlohmann::json::object();
   uint64_t purpose = 0;
@@ -112,8 +127,11 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
     purpose += 2;
     if (task.photos && config.data.fashion_scenes <= 0) continue;
     if (task.textures && config.data.textured_objects <= 0) continue;
-    const auto train = held_out_scenes(config, *task.data, purpose - 1, kProbeTrain, task.photos);
-    const auto test = held_out_scenes(config, *task.data, purpose, kProbeTest, task.photos);
+    if (task.signs && config.data.text_scenes <= 0) continue;
+    const auto train =
+        held_out_scenes(config, *task.data, purpose - 1, kProbeTrain, task.photos, task.signs);
+    const auto test =
+        held_out_scenes(config, *task.data, purpose, kProbeTest, task.photos, task.signs);
     const auto train_y = labels(train, task.label), test_y = labels(test, task.label);
     // Chance: the majority class of the test scenes.
     const double chance = torch::bincount(test_y).max().item<double>() / test_y.size(0);

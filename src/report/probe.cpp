@@ -20,11 +20,9 @@ namespace {
 
 // The probe tasks a benchmark asks about, with the score card's metric.
 constexpr std::pair<const char*, const char*> kAnsweredBy[] = {
-    {"colour", "vqa.0shot.colour"},
-    {"shape", "vqa.0shot.shape"},
-    {"count", "vqa.0shot.count"},
-    {"item", "fashion_vqa.0shot.item"},
-    {"texture", "vqa.0shot.texture"},
+    {"colour", "vqa.0shot.colour"},   {"shape", "vqa.0shot.shape"},
+    {"count", "vqa.0shot.count"},     {"item", "fashion_vqa.0shot.item"},
+    {"texture", "vqa.0shot.texture"}, {"sign", "text_vqa.0shot"},
 };
 
 }  // namespace
@@ -65,7 +63,9 @@ nlohmann::json probe_trial(const std::string& run_dir) {
     }
     const auto metrics = scores.value("metrics", nlohmann::json::object());
     for (const auto& [task, metric] : kAnsweredBy) {
-      if (metrics.contains(metric)) out["answered"][task] = metrics[metric];
+      if (metrics.contains(metric) && out["encoder"].contains(task)) {
+        out["answered"][task] = metrics[metric];
+      }
     }
   }
   write_json_atomic((fs::path(run_dir) / "probe.json").string(), out);
@@ -75,9 +75,10 @@ nlohmann::json probe_trial(const std::string& run_dir) {
 std::string probe_table(const nlohmann::json& probe) {
   const bool pretrained = !probe["pretrained"].is_null();
   std::string out = fmt::format(
-      "Linear probes at step {} of {}, held-out scenes (one object for colour, shape, size and "
-      "item; as drawn for count), accuracy in points; 0-shot VQA is the trial's accuracy on the "
-      "questions about that attribute, in scenes as drawn:\n\n",
+      "Linear probes at step {} of {}, held-out scenes (one object for colour, shape, size, item "
+      "and texture; one object and a sign showing a word for sign; as drawn for count), "
+      "accuracy in points; 0-shot VQA is the trial's accuracy on the questions about that "
+      "attribute (text_vqa for sign), in scenes as drawn:\n\n",
       probe["step"].get<int>(), probe["steps"].get<int>());
   out += fmt::format(
       "| task | chance |{} encoder after the VLM stage | visual tokens | 0-shot VQA |\n",

@@ -112,6 +112,31 @@ TEST(Config, ImpossibleCombinationsFailAtLoadWithValidValues) {
         path, {"connector.num_tokens=144", "connector.type=attn_pool", "lm.max_seq_len=64"});
   });
   EXPECT_NE(msg.find("lm.max_seq_len=64"), std::string::npos) << msg;
+
+  // Hard negatives change only details the world has.
+  const std::vector<std::string> clip = {"encoder.pretrain.objective=clip"};
+  auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), clip.begin(), clip.end());
+    return error_of([&] { load_checked_experiment(path, more); });
+  };
+  msg = with({"encoder.pretrain.twin_changes=[sign]"});
+  EXPECT_NE(msg.find("encoder.pretrain.twin_changes is set but encoder.pretrain.hard_negatives is "
+                     "false"),
+            std::string::npos)
+      << msg;
+  msg = with({"encoder.pretrain.hard_negatives=true", "encoder.pretrain.twin_changes=[]"});
+  EXPECT_NE(msg.find("encoder.pretrain.twin_changes is empty"), std::string::npos) << msg;
+  msg = with({"encoder.pretrain.hard_negatives=true", "encoder.pretrain.twin_changes=[texture]"});
+  EXPECT_NE(msg.find("names texture but data.textured_objects is 0"), std::string::npos) << msg;
+  msg = with({"encoder.pretrain.hard_negatives=true", "encoder.pretrain.twin_changes=[sign]",
+              "data.text_scenes=0"});
+  EXPECT_NE(msg.find("names sign but data.text_scenes is 0"), std::string::npos) << msg;
+  msg = with({"encoder.pretrain.hard_negatives=true", "encoder.pretrain.twin_changes=[colour]"});
+  EXPECT_NE(msg.find("encoder.pretrain.twin_changes"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("shape, texture, sign"), std::string::npos) << msg;
+  EXPECT_EQ(with({"encoder.pretrain.hard_negatives=true", "data.textured_objects=0.5",
+                  "encoder.pretrain.twin_changes=[shape, texture, sign]"}),
+            "");
 }
 
 TEST(Config, NamedSizesSetWidthDepthHeadsAndExplicitKeysWin) {

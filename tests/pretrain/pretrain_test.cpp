@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "core/io.h"
@@ -145,6 +146,64 @@ TEST(Pretrain, HardNegativePairsDifferInOneShapeOnly) {
   plain.encoder.pretrain.hard_negatives = false;
   const auto [x, cx] = PretrainStream(plain, none).example(1);
   EXPECT_NE(scene_signature(x), scene_signature(stream.example(1).first)) << "independent scenes";
+}
+
+// What tells a hard-negative pair apart, or "" when nothing or more than one
+// detail does.
+std::string pair_difference(const Scene& a, const Scene& b) {
+  if (a.objects.size() != b.objects.size()) return "";
+  std::vector<std::string> changes;
+  if (a.sign.text != b.sign.text) changes.push_back("sign");
+  if (a.sign.x != b.sign.x || a.sign.y != b.sign.y) return "";
+  for (size_t i = 0; i < a.objects.size(); ++i) {
+    const Object &x = a.objects[i], &y = b.objects[i];
+    if (x.colour != y.colour || x.size != y.size || x.x != y.x || x.y != y.y) return "";
+    if (x.shape != y.shape) changes.push_back("shape");
+    if (x.texture != y.texture) changes.push_back("texture");
+  }
+  return changes.size() == 1 ? changes[0] : "";
+}
+
+TEST(Pretrain, HardNegativePairsChangeOneDetailFromTheirList) {
+  ExperimentConfig c = tiny_pretrain("clip");
+  c.encoder.pretrain.hard_negatives = true;
+  c.data.fashion_scenes = 0;
+  c.data.textured_objects = 0.5;
+  c.data.text_scenes = 0.5;
+  const std::unordered_set<std::string> none;
+  auto changes_of = [&](const std::vector<std::string>& list) {
+    ExperimentConfig x = c;
+    x.encoder.pretrain.twin_changes = list;
+    const PretrainStream stream(x, none);
+    std::map<std::string, int> seen;
+    int signs = 0;
+    for (int64_t k = 0; k < 600; k += 2) {
+      const auto [a, caption_a] = stream.example(k);
+      const auto [b, caption_b] = stream.example(k + 1);
+      const std::string change = pair_difference(a, b);
+      EXPECT_NE(change, "") << "pair " << k << ": " << caption_a << " / " << caption_b;
+      EXPECT_NE(caption_a, caption_b) << "captions name every detail";
+      ++seen[change];
+      signs += !a.sign.text.empty();
+    }
+    return std::make_pair(seen, signs);
+  };
+  const auto [all, signs] = changes_of({"shape", "texture", "sign"});
+  // Each pair draws among the changes its scene has: all three occur, signs
+  // only in the half of the scenes that have one.
+  EXPECT_GT(all.at("shape"), 60);
+  EXPECT_GT(all.at("texture"), 60);
+  EXPECT_GT(all.at("sign"), 30);
+  EXPECT_LE(all.at("sign"), signs);
+  // Only signs: scenes with a sign change it, the others change a shape.
+  const auto [only_signs, with_sign] = changes_of({"sign"});
+  EXPECT_EQ(only_signs.at("sign"), with_sign);
+  EXPECT_EQ(only_signs.at("shape"), 300 - with_sign);
+  EXPECT_EQ(only_signs.count("texture"), 0u);
+
+  ExperimentConfig x = c;
+  x.encoder.pretrain.twin_changes = {"shape", "sign"};
+  EXPECT_NE(cache_key(Stage::kEncoder, x), cache_key(Stage::kEncoder, c));
 }
 
 TEST(Pretrain, ProbeSeparatesLearnableFromRandomLabels) {

@@ -1,6 +1,7 @@
 // Probes of a trained trial: the frozen encoder's probes equal its
-// pre-trained record, the texture probe exists exactly when the world has
-// textures, the VQA column is the score card's, bad folders are named.
+// pre-trained record, the texture and sign probes exist exactly when the world
+// has textures and signs, the VQA column is the score card's, bad folders are
+// named.
 #include "report/probe.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,8 @@
 namespace ablate {
 namespace {
 
-// The frozen-clip tiny trial, in a world with textures (share 0.5) or without.
+// The frozen-clip tiny trial, in a world with textures and signs (share 0.5
+// each) or with neither.
 class ProbeOfTrainedTrial : public ::testing::TestWithParam<double> {};
 
 TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColumn) {
@@ -24,6 +26,7 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   ExperimentConfig config = testing::tiny_pretrain("clip");
   config.train.freeze = {"encoder"};
   config.data.textured_objects = GetParam();
+  config.data.text_scenes = GetParam();
   if (textured) config.eval.num_items = 40;  // enough vqa items to ask about a pattern
 
   testing::ScratchDir dir;
@@ -38,6 +41,7 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   ASSERT_TRUE(probe["pretrained"].is_object());
   std::vector<std::string> tasks = {"colour", "shape", "size", "count", "item"};
   if (textured) tasks.push_back("texture");
+  if (textured) tasks.push_back("sign");
   for (const std::string& task : tasks) {
     ASSERT_TRUE(probe["encoder"].contains(task)) << task;
     ASSERT_TRUE(probe["visual_tokens"].contains(task)) << task;
@@ -49,12 +53,19 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   }
   EXPECT_EQ(probe["encoder"].size(), tasks.size()) << probe["encoder"].dump();
   EXPECT_EQ(probe["pretrained"].contains("texture"), textured);
+  EXPECT_EQ(probe["pretrained"].contains("sign"), textured);
 
   const auto metrics = read_json(run + "/scores.json")["metrics"];
   ASSERT_TRUE(metrics.contains("vqa.0shot.colour"));
   EXPECT_EQ(probe["answered"]["colour"], metrics["vqa.0shot.colour"]);
   ASSERT_EQ(metrics.contains("vqa.0shot.texture"), textured);
-  if (textured) EXPECT_EQ(probe["answered"]["texture"], metrics["vqa.0shot.texture"]);
+  if (textured) {
+    EXPECT_EQ(probe["answered"]["texture"], metrics["vqa.0shot.texture"]);
+  }
+  EXPECT_EQ(probe["answered"].contains("sign"), textured);
+  if (textured) {
+    EXPECT_EQ(probe["answered"]["sign"], metrics["text_vqa.0shot"]);
+  }
   for (const auto& [task, value] : probe["answered"].items()) {
     EXPECT_TRUE(probe["encoder"].contains(task)) << task;
   }
@@ -63,10 +74,11 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   EXPECT_NE(table.find("| task | chance | pre-trained encoder |"), std::string::npos) << table;
   EXPECT_NE(table.find("| shape |"), std::string::npos) << table;
   EXPECT_EQ(table.find("| texture |") != std::string::npos, textured) << table;
+  EXPECT_EQ(table.find("| sign |") != std::string::npos, textured) << table;
   EXPECT_NE(table.find("step 4 of 4"), std::string::npos) << table;
 }
 
-INSTANTIATE_TEST_SUITE_P(TexturedShare, ProbeOfTrainedTrial, ::testing::Values(0.0, 0.5));
+INSTANTIATE_TEST_SUITE_P(DetailShare, ProbeOfTrainedTrial, ::testing::Values(0.0, 0.5));
 
 TEST(Probe, FoldersWithoutATrainedModelAreNamed) {
   testing::ScratchDir dir;
