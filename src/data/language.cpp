@@ -69,8 +69,8 @@ std::string sign_phrase(const Sign& sign) { return "a sign that says " + sign.te
 
 std::string object_phrase(const Object& o) {
   const std::string texture = o.texture > 0 ? std::string(kTextureNames[o.texture]) + " " : "";
-  return with_article(fmt::format("{} {}{} {}", kSizeNames[o.size], texture,
-                                  kColourNames[o.colour], kShapeNames[o.shape]));
+  return with_article(fmt::format("{} {}{} {}", kSizeNames[o.size], texture, kColourNames[o.colour],
+                                  kShapeNames[o.shape]));
 }
 
 std::string referent(const Object& o) {
@@ -84,7 +84,8 @@ std::vector<std::string> repeat_answer(const std::string& answer) {
 std::string dense_caption(const Scene& scene) {
   if (scene.is_fashion()) return fashion_dense_caption(scene);
   std::string out;
-  for (const auto& o : scene.objects) out += object_phrase(o) + " " + place_phrase(o.x, o.y) + " . ";
+  for (const auto& o : scene.objects)
+    out += object_phrase(o) + " " + place_phrase(o.x, o.y) + " . ";
   if (!scene.sign.text.empty()) {
     out += sign_phrase(scene.sign) + " " + place_phrase(scene.sign.x, scene.sign.y) + " . ";
   }
@@ -182,8 +183,10 @@ VqaItem sample_question(const Scene& scene, Rng& rng) {
 
 int relation_holds(const Object& a, const Object& b, int relation) {
   // Image y grows downwards: "above" is a smaller y.
-  const double d = relation == 0 ? b.x - a.x : relation == 1 ? a.x - b.x
-                 : relation == 2 ? b.y - a.y : a.y - b.y;
+  const double d = relation == 0   ? b.x - a.x
+                   : relation == 1 ? a.x - b.x
+                   : relation == 2 ? b.y - a.y
+                                   : a.y - b.y;
   if (d > kRelationMargin) return 1;
   if (d < -kRelationMargin) return 0;
   return -1;
@@ -191,7 +194,8 @@ int relation_holds(const Object& a, const Object& b, int relation) {
 
 bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out) {
   // Referents unique by colour and shape.
-  const auto unique = unique_indices(scene, [](const Object& o) { return o.colour * 16 + o.shape; });
+  const auto unique =
+      unique_indices(scene, [](const Object& o) { return o.colour * 16 + o.shape; });
   struct Candidate {
     int type, a, b, relation;
   };
@@ -241,8 +245,8 @@ bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out) {
   const Object& b = scene.objects[c.b];
   out.type = kSpatialTypes[type];
   if (type == 0) {
-    out.question = fmt::format("is the {} {} the {} ?", referent(a), kRelationNames[c.relation],
-                               referent(b));
+    out.question =
+        fmt::format("is the {} {} the {} ?", referent(a), kRelationNames[c.relation], referent(b));
     out.answers = repeat_answer(relation_holds(a, b, c.relation) == 1 ? "yes" : "no");
   } else if (rng.bernoulli(0.5)) {
     out.question =
@@ -258,7 +262,9 @@ bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out) {
 
 bool sample_reading_question(const Scene& scene, Rng&, VqaItem& out) {
   if (scene.sign.text.empty()) return false;
-  out.type = kReadType;
+  const bool number = std::all_of(scene.sign.text.begin(), scene.sign.text.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  out.type = kReadTypes[number ? 1 : 0];
   out.question = "what does the sign say ?";
   out.answers = repeat_answer(scene.sign.text);
   return true;
@@ -279,11 +285,11 @@ std::string compare_images(const Scene& first, const Scene& second) {
 
 std::vector<std::string> language_words() {
   std::set<std::string> words = {
-      "a",    "an",         "and",      "there",  "is",  "image",  "of",  "shape", "shapes", "on",
-      "grey", "background", "what",     "color",  "the", "object", "how", "many",  "are",    "yes",
-      "no",   "caption",    "question", "answer", ":",   "?",      ".",   ",",     "first",
-      "second", "has",      "more",     "fewer",  "as",  "than",   "left", "right", "above",
-      "below",  "sign",     "that",     "says",   "does", "say"};
+      "a",     "an",    "and",        "there",   "is",       "image",  "of",     "shape", "shapes",
+      "on",    "grey",  "background", "what",    "color",    "the",    "object", "how",   "many",
+      "are",   "yes",   "no",         "caption", "question", "answer", ":",      "?",     ".",
+      ",",     "first", "second",     "has",     "more",     "fewer",  "as",     "than",  "left",
+      "right", "above", "below",      "sign",    "that",     "says",   "does",   "say"};
   for (const auto& w : sign_texts()) words.insert(w);
   for (const char* w : kShapeNames) words.insert(w);
   for (const char* w : kColourNames) words.insert(w);

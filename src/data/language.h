@@ -56,8 +56,9 @@ inline constexpr std::array<const char*, 2> kSpatialTypes = {"relation", "relate
 bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out);
 
 // `text_vqa` (TextVQA): "what does the sign say ?", answered only by reading
-// the rendered text. False when the scene has no sign.
-inline constexpr const char* kReadType = "read";
+// the rendered text; of type "word" or "number" (a number is one token of 90,
+// each rarer than a word). False when the scene has no sign.
+inline constexpr std::array<const char*, 2> kReadTypes = {"word", "number"};
 bool sample_reading_question(const Scene& scene, Rng& rng, VqaItem& out);
 
 // "a sign that says <text>", as captions mention a sign (TextCaps-style).

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <set>
 
 #include "core/error.h"
@@ -201,7 +203,8 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
     answers.insert(item.references[0]);
   }
   // Every held-out thing and corner count is asked about.
-  EXPECT_EQ(answers, (std::set<std::string>{"plum", "carrot", "snow", "coal", "three", "four", "ten"}));
+  EXPECT_EQ(answers,
+            (std::set<std::string>{"plum", "carrot", "snow", "coal", "three", "four", "ten"}));
   // The facts are all in text documents.
   Rng rng(1);
   std::set<std::string> things;
@@ -221,12 +224,19 @@ TEST(Benchmarks, TextBenchmarksNeedTheSignsText) {
   eval.benchmarks = {"text_vqa", "text_caption"};
   const EvalSet set = make_eval_set(data, eval);
   std::set<std::string> read;
+  std::map<std::string, int> types;
   for (const auto& item : set.benchmarks[0].items) {
-    ASSERT_FALSE(item.images[0].sign.text.empty());
-    EXPECT_EQ(item.references[0], item.images[0].sign.text);
+    const std::string& text = item.images[0].sign.text;
+    ASSERT_FALSE(text.empty());
+    EXPECT_EQ(item.references[0], text);
     read.insert(item.references[0]);
+    const bool number = std::isdigit(static_cast<unsigned char>(text[0])) != 0;
+    EXPECT_EQ(item.type, number ? "number" : "word") << text;
+    ++types[item.type];
   }
   EXPECT_GT(read.size(), 50u) << "answers spread over words and numbers";
+  EXPECT_GT(types["word"], 0);
+  EXPECT_GT(types["number"], types["word"]) << "90 numbers against 16 words";
   for (const auto& item : set.benchmarks[1].items) {
     for (const auto& ref : item.references) {
       EXPECT_NE(ref.find("a sign that says " + item.images[0].sign.text), std::string::npos) << ref;
