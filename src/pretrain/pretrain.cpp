@@ -20,6 +20,7 @@ constexpr uint64_t kPretrainStream = 0x7072657472;  // "pretr"
 constexpr uint64_t kTwinStream = 0x7477696e;        // "twin"
 constexpr uint64_t kSingleStream = 0x73696e676c;    // "singl"
 constexpr uint64_t kCaptionStream = 0x63617074;     // "capt"
+
 // `value` replaced by another of [0, n), uniformly.
 int another(int value, int n, Rng& rng) { return (value + 1 + rng.uniform_int(n - 1)) % n; }
 
