@@ -262,9 +262,7 @@ bool sample_spatial_question(const Scene& scene, Rng& rng, VqaItem& out) {
 
 bool sample_reading_question(const Scene& scene, Rng&, VqaItem& out) {
   if (scene.sign.text.empty()) return false;
-  const bool number = std::all_of(scene.sign.text.begin(), scene.sign.text.end(),
-                                  [](char c) { return c >= '0' && c <= '9'; });
-  out.type = kReadTypes[number ? 1 : 0];
+  out.type = kReadTypes[sign_word(scene.sign.text) < 0 ? 1 : 0];  // word or number
   out.question = "what does the sign say ?";
   out.answers = repeat_answer(scene.sign.text);
   return true;

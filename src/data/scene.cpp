@@ -57,12 +57,13 @@ Scene generate_shape_scene(uint64_t seed, const DataOptions& options) {
   for (int attempt = 0; attempt < kMaxTries; ++attempt) {
     sign.x = sign_rng.uniform(sign.width / 2 + kMargin, 1.0 - sign.width / 2 - kMargin);
     sign.y = sign_rng.uniform(sign.height / 2 + kMargin, 1.0 - sign.height / 2 - kMargin);
-    const bool clear = std::all_of(scene.objects.begin(), scene.objects.end(), [&](const Object& o) {
-      // Distance from the object's centre to the box, against its radius.
-      const double dx = std::max(0.0, std::abs(o.x - sign.x) - sign.width / 2);
-      const double dy = std::max(0.0, std::abs(o.y - sign.y) - sign.height / 2);
-      return std::hypot(dx, dy) > o.radius() + kMargin;
-    });
+    const bool clear =
+        std::all_of(scene.objects.begin(), scene.objects.end(), [&](const Object& o) {
+          // Distance from the object's centre to the box, against its radius.
+          const double dx = std::max(0.0, std::abs(o.x - sign.x) - sign.width / 2);
+          const double dy = std::max(0.0, std::abs(o.y - sign.y) - sign.height / 2);
+          return std::hypot(dx, dy) > o.radius() + kMargin;
+        });
     if (clear) {
       scene.sign = sign;
       break;
@@ -87,6 +88,11 @@ std::vector<std::string> sign_texts() {
   std::vector<std::string> out(kSignWords.begin(), kSignWords.end());
   for (int n = kMinSignNumber; n <= kMaxSignNumber; ++n) out.push_back(std::to_string(n));
   return out;
+}
+
+int sign_word(const std::string& text) {
+  const auto w = std::find(kSignWords.begin(), kSignWords.end(), text);
+  return w == kSignWords.end() ? -1 : static_cast<int>(w - kSignWords.begin());
 }
 
 std::string scene_signature(const Scene& scene) {

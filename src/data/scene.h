@@ -37,11 +37,11 @@ inline constexpr std::array<const char*, 4> kTextureNames = {"plain", "striped",
 inline constexpr double kTexturePeriod = 0.05;
 
 struct Object {
-  int shape = 0;   // index into kShapeNames
-  int colour = 0;  // index into kColourNames
-  int size = 0;    // index into kSizeNames
-  double x = 0.5;  // centre, fraction of the image side, left to right
-  double y = 0.5;  // centre, fraction of the image side, top to bottom
+  int shape = 0;    // index into kShapeNames
+  int colour = 0;   // index into kColourNames
+  int size = 0;     // index into kSizeNames
+  double x = 0.5;   // centre, fraction of the image side, left to right
+  double y = 0.5;   // centre, fraction of the image side, top to bottom
   int texture = 0;  // index into kTextureNames; 0 (plain) unless data.textured_objects > 0
 
   double radius() const { return kSizeRadius[size]; }
@@ -53,16 +53,16 @@ struct Object {
 // 2.5 px at 32 px (not). The word is only in the pixels; nothing else in the
 // scene tells it.
 inline constexpr std::array<const char*, 16> kSignWords = {
-    "stop", "open", "sale", "exit", "cafe", "park", "shop", "bank",
-    "taxi", "hotel", "bus", "zoo", "gym", "bar", "spa", "inn"};
+    "stop", "open",  "sale", "exit", "cafe", "park", "shop", "bank",
+    "taxi", "hotel", "bus",  "zoo",  "gym",  "bar",  "spa",  "inn"};
 inline constexpr int kMinSignNumber = 10;  // signs also show the numbers 10..99
 inline constexpr int kMaxSignNumber = 99;
 inline constexpr double kSignTextHeight = 0.08;
 
 struct Sign {
-  std::string text;  // empty: no sign
-  double x = 0.5, y = 0.5;        // centre, fraction of the image side
-  double width = 0, height = 0;   // fraction of the image side
+  std::string text;              // empty: no sign
+  double x = 0.5, y = 0.5;       // centre, fraction of the image side
+  double width = 0, height = 0;  // fraction of the image side
 };
 
 // A Fashion-MNIST photo (data/fashion.h): the dataset image `image` of class
@@ -75,7 +75,7 @@ struct FashionItem {
 };
 
 struct Scene {
-  std::vector<Object> objects;     // sorted left to right
+  std::vector<Object> objects;  // sorted left to right
   Sign sign;
   std::vector<FashionItem> items;  // a fashion scene: items only, sorted left to right
   // Drawn from a world with data.textured_objects > 0: captions name textures
@@ -87,6 +87,8 @@ struct Scene {
 
 // Every text a sign can show: kSignWords, then the numbers.
 std::vector<std::string> sign_texts();
+// The index of `text` in kSignWords, or -1 (a number, or no sign).
+int sign_word(const std::string& text);
 
 // Draws a scene of data.min_objects..data.max_objects non-overlapping objects,
 // with probability data.text_scenes a sign placed clear of them, and with

@@ -144,7 +144,7 @@ std::pair<Scene, std::string> PretrainStream::example(int64_t index) const {
         // A photo of another class in one item's place.
         FashionItem& item = scene.items[pick.uniform_int(static_cast<int>(scene.items.size()))];
         const int classes = static_cast<int>(kFashionNames.size());
-        item.label = (item.label + 1 + pick.uniform_int(classes - 1)) % classes;
+        item.label = another(item.label, classes, pick);
         const auto& pool = fashion_split(item.test).by_label[item.label];
         item.image = pool[pick.uniform_int(static_cast<int>(pool.size()))];
       } else {

@@ -14,11 +14,6 @@ constexpr uint64_t kQualityStream = 0x7175616c;  // "qual"
 constexpr int kProbeTrain = 1000, kProbeTest = 500;
 constexpr int kRetrievalGroups = 5, kRetrievalGroupSize = 100;
 
-int sign_word(const Scene& s) {
-  const auto w = std::find(kSignWords.begin(), kSignWords.end(), s.sign.text);
-  return w == kSignWords.end() ? -1 : static_cast<int>(w - kSignWords.begin());
-}
-
 // Shape scenes, or with `photos` scenes of one Fashion-MNIST test photo; with
 // `word_signs` only the shape scenes whose sign shows a word (not a number).
 std::vector<Scene> held_out_scenes(const ExperimentConfig& config, const DataOptions& data,
@@ -30,7 +25,7 @@ std::vector<Scene> held_out_scenes(const ExperimentConfig& config, const DataOpt
         derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, purpose, i});
     Scene scene =
         photos ? generate_fashion_scene(seed, 1, /*test=*/true) : generate_shape_scene(seed, data);
-    if (!word_signs || sign_word(scene) >= 0) scenes.push_back(std::move(scene));
+    if (!word_signs || sign_word(scene.sign.text) >= 0) scenes.push_back(std::move(scene));
   }
   return scenes;
 }
@@ -118,7 +113,8 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
        [](const Scene& s) { return s.objects[0].texture; }, /*photos=*/false, /*textures=*/true},
       // Which word a sign shows, when the world has signs: reading (numbers are
       // left out, since mean-pooled features cannot tell 26 from 62).
-      {"sign", &signed_single, int(kSignWords.size()), sign_word, /*photos=*/false,
+      {"sign", &signed_single, int(kSignWords.size()),
+       [](const Scene& s) { return sign_word(s.sign.text); }, /*photos=*/false,
        /*textures=*/false, /*signs=*/true},
   };
   nlohmann::json out = nlohmann::json::object();

@@ -14,8 +14,8 @@
 // locks (sweep/lock.h) are the only shared state, so any number of runners
 // may work on one sweep folder and a killed one is resumed by running the same
 // command again. Pre-trained encoders and LMs that the trials need and the
-// cache lacks are trained each once (`ablate pretrain`) in the same job slots,
-// before any trial; a trial starts as soon as its own stages are cached. A
+// cache lacks are trained each once (`ablate pretrain`) in the same job slots
+// as the trials; a trial starts as soon as its own stages are cached. A
 // done trial's trial.json takes the label the current spec gives it.
 #pragma once
 
