@@ -398,9 +398,10 @@ std::string to_yaml(const ExperimentConfig& config);
 // 4: Fashion-MNIST photos in training and fashion_vqa, their words in the vocabulary;
 // 5: knowledge questions about images in interleaved documents for half of the
 // facts, knowledge_vqa asking only about the other half; 6: texture words in
-// the vocabulary, data.textured_objects):
+// the vocabulary, data.textured_objects; 7: numerals tokenized as digits, the
+// sign numbers 10-99 out of the vocabulary):
 // trial ids hash only the values that differ from the defaults, plus this number.
-inline constexpr int kConfigSchemaVersion = 6;
+inline constexpr int kConfigSchemaVersion = 7;
 
 // Stable identity of a resolved config: 16 hex digits of FNV-1a over the
 // "key: value" lines that differ from the defaults, and kConfigSchemaVersion.

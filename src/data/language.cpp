@@ -288,7 +288,7 @@ std::vector<std::string> language_words() {
       "are",   "yes",   "no",         "caption", "question", "answer", ":",      "?",     ".",
       ",",     "first", "second",     "has",     "more",     "fewer",  "as",     "than",  "left",
       "right", "above", "below",      "sign",    "that",     "says",   "does",   "say"};
-  for (const auto& w : sign_texts()) words.insert(w);
+  for (const char* w : kSignWords) words.insert(w);  // sign numbers are digits (tokenizer.h)
   for (const char* w : kShapeNames) words.insert(w);
   for (const char* w : kColourNames) words.insert(w);
   for (const char* w : kSizeNames) words.insert(w);

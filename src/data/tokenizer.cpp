@@ -1,5 +1,7 @@
 #include "data/tokenizer.h"
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "data/knowledge.h"
@@ -24,24 +26,51 @@ const Tokenizer& Tokenizer::world() {
   return tokenizer;
 }
 
+namespace {
+
+bool is_numeral(const std::string& w) {
+  return !w.empty() &&
+         std::all_of(w.begin(), w.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+}  // namespace
+
+bool Tokenizer::is_digit(int id) const {
+  const std::string& w = vocab_[id];
+  return w.size() == 1 && is_numeral(w);
+}
+
 std::vector<int> Tokenizer::encode(const std::string& text) const {
   std::istringstream in(text);
   std::vector<int> ids;
   std::string w;
+  auto id_of = [&](const std::string& word) {
+    auto it = ids_.find(word);
+    return it == ids_.end() ? kUnk : it->second;
+  };
   while (in >> w) {
-    auto it = ids_.find(w);
-    ids.push_back(it == ids_.end() ? kUnk : it->second);
+    if (!is_numeral(w)) {
+      ids.push_back(id_of(w));
+      continue;
+    }
+    for (char digit : w) ids.push_back(id_of(std::string(1, digit)));
   }
   return ids;
 }
 
 std::string Tokenizer::decode(const std::vector<int>& ids) const {
   std::string out;
+  bool after_digit = false;
   for (int id : ids) {
     if (id == kEos) break;
-    if (id < 0 || id >= vocab_size() || id == kPad || id == kBos || id == kImage) continue;
-    if (!out.empty()) out += ' ';
+    if (id < 0 || id >= vocab_size() || id == kPad || id == kBos || id == kImage) {
+      after_digit = false;
+      continue;
+    }
+    const bool digit = is_digit(id);
+    if (!out.empty() && !(digit && after_digit)) out += ' ';
     out += vocab_[id];
+    after_digit = digit;
   }
   return out;
 }

@@ -1,6 +1,11 @@
 // Word-level tokenizer over the proxy world's closed vocabulary. Text is
 // space-separated words and punctuation; specials mark sequence boundaries and
-// the positions where visual tokens are spliced in.
+// the positions where visual tokens are spliced in. Numerals are split into
+// one token per digit, as LLM tokenizers do (LLaMA, Touvron et al. 2023; PaLM):
+// reading the sign "62" is reading two of ten digits, each met in every number,
+// instead of one of 90 number tokens met a few dozen times in a proxy's training
+// (results/proxy/reading.md). The world never writes two numerals side by side,
+// so decoding joins consecutive digits back into one word.
 #pragma once
 
 #include <string>
@@ -21,13 +26,18 @@ class Tokenizer {
   // The tokenizer of the proxy world (data/language.h).
   static const Tokenizer& world();
 
+  // A numeral ("62") becomes its digits' ids; any other word not in the
+  // vocabulary becomes <unk>.
   std::vector<int> encode(const std::string& text) const;
-  // Words up to the first <eos>, specials skipped, joined by spaces.
+  // Words up to the first <eos>, specials skipped, joined by spaces, except
+  // that consecutive digits join into one numeral.
   std::string decode(const std::vector<int>& ids) const;
   int vocab_size() const { return static_cast<int>(vocab_.size()); }
   const std::string& word(int id) const { return vocab_.at(id); }
 
  private:
+  bool is_digit(int id) const;
+
   std::vector<std::string> vocab_;
   std::unordered_map<std::string, int> ids_;
 };

@@ -190,7 +190,7 @@ TEST(Config, HashCoversOnlyValuesOffTheDefaults) {
   // changing a default's value changes this hash and must come with a bump of
   // kConfigSchemaVersion (so that no old run folder is taken for a new trial).
   ExperimentConfig c;
-  EXPECT_EQ(config_hash(c), "293f06babbbbc9ec");  // schema 6
+  EXPECT_EQ(config_hash(c), "294280babbbecf11");  // schema 7
   c.connector.num_tokens = 36;
   const auto changed = config_hash(c);
   EXPECT_NE(changed, config_hash(ExperimentConfig{}));

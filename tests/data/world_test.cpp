@@ -9,13 +9,13 @@
 #include <set>
 #include <tuple>
 
+#include "core/error.h"
 #include "data/dataset.h"
 #include "data/knowledge.h"
-#include "eval/benchmark.h"
 #include "data/language.h"
 #include "data/render.h"
-#include "core/error.h"
 #include "data/tokenizer.h"
+#include "eval/benchmark.h"
 #include "test_util.h"
 
 namespace ablate {
@@ -25,8 +25,10 @@ TEST(Scene, DeterministicFromSeedAndWithinLimits) {
   DataOptions d;
   d.min_objects = 2;
   d.max_objects = 4;
-  EXPECT_EQ(scene_signature(generate_shape_scene(7, d)), scene_signature(generate_shape_scene(7, d)));
-  EXPECT_NE(scene_signature(generate_shape_scene(7, d)), scene_signature(generate_shape_scene(8, d)));
+  EXPECT_EQ(scene_signature(generate_shape_scene(7, d)),
+            scene_signature(generate_shape_scene(7, d)));
+  EXPECT_NE(scene_signature(generate_shape_scene(7, d)),
+            scene_signature(generate_shape_scene(8, d)));
   for (uint64_t seed = 0; seed < 300; ++seed) {
     const Scene s = generate_shape_scene(seed, d);
     ASSERT_GE(s.objects.size(), 2u);
@@ -159,6 +161,25 @@ TEST(Tokenizer, WorldTextRoundTripsWithoutUnknownWords) {
       "red");
 }
 
+TEST(Tokenizer, NumeralsAreDigitsAndDecodeJoinsThem) {
+  const auto& tok = Tokenizer::world();
+  const auto id = [&](const std::string& w) { return tok.encode(w).at(0); };
+  EXPECT_EQ(tok.encode("says 62 ."), (std::vector<int>{id("says"), id("6"), id("2"), id(".")}));
+  EXPECT_EQ(tok.encode("105"), (std::vector<int>{id("1"), id("0"), id("5")}));
+  EXPECT_EQ(tok.decode(tok.encode("says 62 .")), "says 62 .");
+  // Only adjacent digits join: a special token between them separates.
+  EXPECT_EQ(tok.decode({id("6"), Tokenizer::kImage, id("2")}), "6 2");
+  // Every sign number is spelled by the ten digits; the sign words stay words.
+  for (const auto& text : sign_texts()) {
+    const auto ids = tok.encode(text);
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), Tokenizer::kUnk), 0) << text;
+    EXPECT_EQ(ids.size(), sign_word(text) < 0 ? text.size() : 1u) << text;
+  }
+  // A vocabulary without a digit leaves it unknown.
+  EXPECT_EQ(Tokenizer({"a"}).encode("a 7"),
+            (std::vector<int>{Tokenizer::kUnk + 1, Tokenizer::kUnk}));
+}
+
 TEST(Render, AreaDownsampleAveragesBlocks) {
   // 2x2 -> 1x1: channel means.
   const std::vector<uint8_t> rgb = {0, 0, 0, 255, 0, 0, 255, 255, 0, 255, 255, 255};
@@ -237,8 +258,8 @@ TEST(Render, SignTextIsLegibleAtHighResolutionOnly) {
   for (size_t i = 1; i < diffs.size(); ++i) {
     EXPECT_LT(diffs[i], diffs[i - 1]) << "resolution index " << i;
   }
-  std::cout << "mean |stop - taxi| at 192 / 64 / 32 / 16 px: " << diffs[0] << " " << diffs[1]
-            << " " << diffs[2] << " " << diffs[3] << "\n";
+  std::cout << "mean |stop - taxi| at 192 / 64 / 32 / 16 px: " << diffs[0] << " " << diffs[1] << " "
+            << diffs[2] << " " << diffs[3] << "\n";
   EXPECT_LT(diffs[3], 0.5 * diffs[0]) << "at 16 px most of the difference is averaged away";
   // The sign is drawn: white box, dark text in it.
   Scene none = a;
@@ -376,9 +397,9 @@ TEST(Dataset, SameSeedSameDataAcrossConfigsAndBatchLayout) {
 TEST(Dataset, MixtureRatiosAreHonouredWithinSamplingError) {
   auto c = testing::tiny_config();
   const std::unordered_set<std::string> none;
-  for (const std::array<double, 3> mix : {std::array<double, 3>{0.45, 0.45, 0.10},
-                                          std::array<double, 3>{2, 0, 1},
-                                          std::array<double, 3>{0, 0, 1}}) {
+  for (const std::array<double, 3> mix :
+       {std::array<double, 3>{0.45, 0.45, 0.10}, std::array<double, 3>{2, 0, 1},
+        std::array<double, 3>{0, 0, 1}}) {
     c.data.mix = {mix[0], mix[1], mix[2]};
     const TrainStream stream(c, none);
     constexpr int kDocs = 4000;

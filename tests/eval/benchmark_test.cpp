@@ -64,9 +64,14 @@ TEST_P(EveryBenchmark, ItemsAreDeterministicWellFormedAndInTheWorldsVocabulary) 
     const size_t num_refs =
         set.benchmark->scoring == Scoring::kCaption ? kNumCaptionReferences : kNumVqaAnswers;
     ASSERT_EQ(item.references.size(), num_refs);
-    for (const auto& text : {item.prompt, item.references.front()}) {
+    std::vector<std::string> texts = item.references;
+    texts.push_back(item.prompt);
+    for (const auto& text : texts) {
       const auto ids = Tokenizer::world().encode(text);
       EXPECT_EQ(std::count(ids.begin(), ids.end(), Tokenizer::kUnk), 0) << text;
+      // Generated answers are decoded and scored as text: every reference
+      // must come back as written (numerals are split into digits).
+      EXPECT_EQ(Tokenizer::world().decode(ids), text);
     }
     answers.insert(item.references.front());
   }
