@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -188,6 +189,52 @@ double vqa_majority_baseline(const std::vector<EvalItem>& items) {
   return vqa_shortcut_baselines(items).majority;
 }
 
+namespace {
+
+bool is_numeral(const std::string& w) {
+  return !w.empty() &&
+         std::all_of(w.begin(), w.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+bool is_multi_digit_numeral(const std::string& w) { return w.size() >= 2 && is_numeral(w); }
+
+}  // namespace
+
+double digits_read(const std::string& answer, const std::string& reference) {
+  if (!is_multi_digit_numeral(reference)) return -1;
+  if (!is_numeral(answer)) return 0;
+  int right = 0;
+  for (size_t i = 0; i < reference.size() && i < answer.size(); ++i) {
+    right += answer[i] == reference[i];
+  }
+  return static_cast<double>(right) / reference.size();
+}
+
+double digits_read_majority_baseline(const std::vector<EvalItem>& items) {
+  std::vector<std::map<char, int>> counts;  // place -> digit -> count
+  for (const auto& it : items) {
+    const std::string& r = it.references.front();
+    if (!is_multi_digit_numeral(r)) continue;
+    if (counts.size() < r.size()) counts.resize(r.size());
+    for (size_t i = 0; i < r.size(); ++i) ++counts[i][r[i]];
+  }
+  std::string majority;
+  for (const auto& place : counts) {
+    majority += std::max_element(place.begin(), place.end(), [](auto& a, auto& b) {
+                  return a.second < b.second;
+                })->first;
+  }
+  double sum = 0;
+  int n = 0;
+  for (const auto& it : items) {
+    const double d = digits_read(majority, it.references.front());
+    if (d < 0) continue;
+    sum += d;
+    ++n;
+  }
+  return n > 0 ? sum / n : 0.0;
+}
+
 double caption_majority_baseline(const std::vector<EvalItem>& items) {
   std::map<std::string, int> counts;
   for (const auto& it : items) {
@@ -255,15 +302,22 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
         metrics[key + ".bleu_4"] = 100.0 * bleu(outputs, refs)[3];
       } else {
         std::map<std::string, std::pair<double, int>> by_type;
+        std::pair<double, int> digits;  // sum, items whose reference is a numeral
         for (size_t i = 0; i < outputs.size(); ++i) {
           per_item.push_back(100.0 * vqa_accuracy(outputs[i], refs[i]));
           auto& t = by_type[set.items[i].type];
           t.first += per_item.back();
           ++t.second;
+          const double d = digits_read(outputs[i], set.items[i].references.front());
+          if (d >= 0) {
+            digits.first += 100.0 * d;
+            ++digits.second;
+          }
         }
         for (const auto& [type, sum_count] : by_type) {
           metrics[key + "." + type] = sum_count.first / sum_count.second;
         }
+        if (digits.second > 0) metrics[key + ".digits"] = digits.first / digits.second;
       }
       const double primary = mean(per_item);
       metrics[key] = primary;
@@ -289,6 +343,11 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
       for (const auto& [type, value] : shortcuts.best_by_type) {
         baselines[set.name + "." + type] = 100.0 * value;
       }
+      const bool numerals = std::any_of(set.items.begin(), set.items.end(), [](const auto& it) {
+        return is_multi_digit_numeral(it.references.front());
+      });
+      if (numerals)
+        baselines[set.name + ".digits"] = 100.0 * digits_read_majority_baseline(set.items);
     } else {
       const TextScores text = score_text(model, c, set.documents);
       metrics[set.name + ".next_word"] = text.next_word;

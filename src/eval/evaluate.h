@@ -54,6 +54,16 @@ struct VqaShortcuts {
   std::map<std::string, double> best_by_type;  // question type -> best on its items
 };
 VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items);
+// Digits read: where `reference` is a numeral of two or more digits (a sign
+// number), the share of its digits that `answer` has at the same place, read
+// left to right ("12" for "62": 0.5; an answer that is no numeral reads none);
+// -1 for any other reference. VQA accuracy counts only whole numbers: this
+// shows reading that comes a digit at a time (numerals are digit tokens,
+// data/tokenizer.h). Scored as `<benchmark>.<k>shot.digits`.
+double digits_read(const std::string& answer, const std::string& reference);
+// digits_read of answering, at each place, the most frequent digit there among
+// the numeral references of `items`; 0 when none has one.
+double digits_read_majority_baseline(const std::vector<EvalItem>& items);
 // The most frequent reference caption over `items`, given for every item: CIDEr-D.
 double caption_majority_baseline(const std::vector<EvalItem>& items);
 // Accuracy of predicting the most frequent target word everywhere.

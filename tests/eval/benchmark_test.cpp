@@ -319,6 +319,25 @@ TEST(Baselines, ComputedAsDefinedOnHandMadeItems) {
   EXPECT_DOUBLE_EQ(next_word_majority_baseline({d}), 2.0 / 8.0);  // "is" or "." : 2 of 8
 }
 
+TEST(Baselines, DigitsReadCountsDigitsAtTheirPlace) {
+  EXPECT_DOUBLE_EQ(digits_read("62", "62"), 1.0);
+  EXPECT_DOUBLE_EQ(digits_read("12", "62"), 0.5);
+  EXPECT_DOUBLE_EQ(digits_read("26", "62"), 0.0) << "digits at the wrong place";
+  EXPECT_DOUBLE_EQ(digits_read("6", "62"), 0.5) << "a shorter numeral, read left to right";
+  EXPECT_DOUBLE_EQ(digits_read("627", "62"), 1.0);
+  EXPECT_DOUBLE_EQ(digits_read("bus", "62"), 0.0) << "no numeral reads nothing";
+  EXPECT_LT(digits_read("3", "3"), 0) << "one digit: a count, not read";
+  EXPECT_LT(digits_read("bus", "bus"), 0);
+  // Majority digit per place over the numeral references: "6" then "2", so
+  // "62" reads 1, "68" 0.5, "12" 0.5, "47" 0; the word item is left out.
+  std::vector<EvalItem> items(5);
+  const char* refs[] = {"62", "68", "12", "bus", "47"};
+  for (size_t i = 0; i < items.size(); ++i) items[i].references = {refs[i]};
+  items.push_back(items[0]);  // "62" twice: 6 and 2 are the majorities
+  EXPECT_DOUBLE_EQ(digits_read_majority_baseline(items), (1 + 0.5 + 0.5 + 0 + 1) / 5);
+  EXPECT_DOUBLE_EQ(digits_read_majority_baseline({items[3]}), 0.0);
+}
+
 TEST(Benchmarks, EvaluationLengthBoundCoversEveryPrompt) {
   DataOptions data;
   EvalOptions eval = small_eval();
