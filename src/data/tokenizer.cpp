@@ -26,14 +26,10 @@ const Tokenizer& Tokenizer::world() {
   return tokenizer;
 }
 
-namespace {
-
-bool is_numeral(const std::string& w) {
-  return !w.empty() &&
-         std::all_of(w.begin(), w.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+bool is_numeral(const std::string& word) {
+  return !word.empty() && std::all_of(word.begin(), word.end(),
+                                      [](unsigned char c) { return std::isdigit(c) != 0; });
 }
-
-}  // namespace
 
 bool Tokenizer::is_digit(int id) const {
   const std::string& w = vocab_[id];

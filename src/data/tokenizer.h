@@ -14,6 +14,9 @@
 
 namespace ablate {
 
+// True for a word of digits only ("62", "3"): a numeral, spelled digit by digit.
+bool is_numeral(const std::string& word);
+
 class Tokenizer {
  public:
   static constexpr int kPad = 0;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -191,11 +190,6 @@ double vqa_majority_baseline(const std::vector<EvalItem>& items) {
 
 namespace {
 
-bool is_numeral(const std::string& w) {
-  return !w.empty() &&
-         std::all_of(w.begin(), w.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
 bool is_multi_digit_numeral(const std::string& w) { return w.size() >= 2 && is_numeral(w); }
 
 }  // namespace
@@ -232,7 +226,7 @@ double digits_read_majority_baseline(const std::vector<EvalItem>& items) {
     sum += d;
     ++n;
   }
-  return n > 0 ? sum / n : 0.0;
+  return n > 0 ? sum / n : -1;
 }
 
 double caption_majority_baseline(const std::vector<EvalItem>& items) {
@@ -343,11 +337,8 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
       for (const auto& [type, value] : shortcuts.best_by_type) {
         baselines[set.name + "." + type] = 100.0 * value;
       }
-      const bool numerals = std::any_of(set.items.begin(), set.items.end(), [](const auto& it) {
-        return is_multi_digit_numeral(it.references.front());
-      });
-      if (numerals)
-        baselines[set.name + ".digits"] = 100.0 * digits_read_majority_baseline(set.items);
+      const double digits = digits_read_majority_baseline(set.items);
+      if (digits >= 0) baselines[set.name + ".digits"] = 100.0 * digits;
     } else {
       const TextScores text = score_text(model, c, set.documents);
       metrics[set.name + ".next_word"] = text.next_word;

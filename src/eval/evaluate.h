@@ -62,7 +62,7 @@ VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items);
 // data/tokenizer.h). Scored as `<benchmark>.<k>shot.digits`.
 double digits_read(const std::string& answer, const std::string& reference);
 // digits_read of answering, at each place, the most frequent digit there among
-// the numeral references of `items`; 0 when none has one.
+// the numeral references of `items`; -1 when none has one.
 double digits_read_majority_baseline(const std::vector<EvalItem>& items);
 // The most frequent reference caption over `items`, given for every item: CIDEr-D.
 double caption_majority_baseline(const std::vector<EvalItem>& items);

@@ -335,7 +335,7 @@ TEST(Baselines, DigitsReadCountsDigitsAtTheirPlace) {
   for (size_t i = 0; i < items.size(); ++i) items[i].references = {refs[i]};
   items.push_back(items[0]);  // "62" twice: 6 and 2 are the majorities
   EXPECT_DOUBLE_EQ(digits_read_majority_baseline(items), (1 + 0.5 + 0.5 + 0 + 1) / 5);
-  EXPECT_DOUBLE_EQ(digits_read_majority_baseline({items[3]}), 0.0);
+  EXPECT_LT(digits_read_majority_baseline({items[3]}), 0) << "no numeral reference: none";
 }
 
 TEST(Benchmarks, EvaluationLengthBoundCoversEveryPrompt) {
