@@ -69,39 +69,12 @@ int cmd_noise(const std::string& spec_path, int num_seeds, const SweepOptions& o
   fs::create_directories(dir);
   const std::string noise_spec = (dir / "noise-spec.yaml").string();
   write_file_atomic(noise_spec, noise_spec_yaml(spec, num_seeds));
-  // Runs are deterministic: base trials that the spec's own sweep already
-  // finished (found by the hash of their resolved config) are copied, not
+  // Base trials that the spec's own sweep already finished are copied, not
   // trained again.
-  std::map<std::string, fs::path> done_by_hash;
+  SweepOptions noise_options = options;
   const fs::path own_sweep = fs::path(options.out_dir) / spec.name;
-  if (fs::is_directory(own_sweep / "runs")) {
-    for (const auto& run : run_folders(own_sweep.string())) {
-      if (!trial_done(run.string())) continue;
-      try {
-        done_by_hash.emplace(config_hash(load_experiment((run / "config.yaml").string())), run);
-      } catch (const ConfigError&) {
-        // another version's config: not reusable
-      }
-    }
-  }
-  int reused = 0;
-  for (const Trial& t : expand_trials(load_spec(noise_spec), options.overrides)) {
-    const fs::path to = dir / "runs" / t.id;
-    const auto from = done_by_hash.find(config_hash(t.config));
-    if (options.dry_run || fs::exists(to) || from == done_by_hash.end()) continue;
-    fs::create_directories(to.parent_path());
-    fs::copy(from->second, to, fs::copy_options::recursive);
-    write_json_atomic((to / "trial.json").string(), {{"sweep", spec.name + "-noise"},
-                                                     {"id", t.id},
-                                                     {"label", t.label},
-                                                     {"seed", t.seed},
-                                                     {"copied_from", from->second.string()}});
-    ++reused;
-  }
-  if (reused > 0) {
-    fmt::print("reused {} base trial(s) already done in {}\n", reused, own_sweep.string());
-  }
-  const SweepOutcome outcome = run_sweep(noise_spec, options);
+  if (fs::is_directory(own_sweep / "runs")) noise_options.reuse_from.push_back(own_sweep.string());
+  const SweepOutcome outcome = run_sweep(noise_spec, noise_options);
   if (options.dry_run) return 0;
   if (!outcome.finished) {
     fmt::print("when it ends, run the same command again for the noise report\n");
@@ -305,6 +278,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 64));
   sweep->add_flag("--wait", sweep_options.wait,
                   "slurm: follow the job array until it ends, then print the ranked table");
+  sweep->add_option("--reuse", sweep_options.reuse_from,
+                    "sweep folder whose done trials with the same config are copied, not "
+                    "trained again (repeatable)");
 
   auto* noise = app.add_subcommand(
       "noise",

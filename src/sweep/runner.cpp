@@ -36,11 +36,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// trial.json: which sweep trial a run folder holds. Written whenever the
-// folder is made (pre-training included), so that a sweep stopped at any
-// point leaves folders that `ablate report` can read.
-nlohmann::json trial_record(const Trial& t) {
-  return {{"sweep", t.config.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}};
+// trial.json: which sweep trial a run folder holds, and the run folder of
+// another sweep it was copied from, if it was. Written whenever the folder is
+// made (pre-training included), so that a sweep stopped at any point leaves
+// folders that `ablate report` can read.
+nlohmann::json trial_record(const Trial& t, const std::string& copied_from = "") {
+  nlohmann::json record = {
+      {"sweep", t.config.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}};
+  if (!copied_from.empty()) record["copied_from"] = copied_from;
+  return record;
 }
 
 int num_cores() {
@@ -79,9 +83,51 @@ struct PlannedTrial {
   Trial trial;
   std::string dir;
   Plan plan = Plan::run;
-  std::string slurm_task;  // in_slurm: e.g. "12_3 PENDING"
-  double work = 0;         // training FLOPs: steps x batch x 3 x forward FLOPs per example
+  std::string slurm_task;   // in_slurm: e.g. "12_3 PENDING"
+  double work = 0;          // training FLOPs: steps x batch x 3 x forward FLOPs per example
+  std::string copied_from;  // the done run folder of another sweep it is (to be) a copy of
 };
+
+// The done run folder of one of `sweeps` that ran `trial` (same id, and the
+// same full config hash, so the same run), or "" when none did.
+std::string done_run_of(const Trial& trial, const std::vector<std::string>& sweeps) {
+  const std::string hash = config_hash(trial.config);
+  for (const auto& sweep : sweeps) {
+    const fs::path dir = fs::path(sweep) / "runs" / trial.id;
+    if (!trial_done(dir.string())) continue;
+    try {
+      if (config_hash(load_experiment((dir / "config.yaml").string())) == hash) {
+        return dir.string();
+      }
+    } catch (const ConfigError&) {
+      // another version's config: not this trial
+    }
+  }
+  return "";
+}
+
+// Where a run folder was copied from, as its trial.json says ("" when it was
+// trained here or the file is unreadable).
+std::string copied_from_of(const std::string& dir) {
+  try {
+    return read_json((fs::path(dir) / "trial.json").string()).value("copied_from", "");
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+// Copies the done run folder `from` to the trial's folder (through a
+// temporary folder renamed at the end, so an interrupted copy leaves no half
+// trial), with this sweep's config.yaml and trial.json.
+void copy_done_run(const std::string& from, const PlannedTrial& t) {
+  const fs::path tmp = fs::path(t.dir).parent_path() / ("." + t.trial.id + ".copy");
+  fs::remove_all(tmp);
+  fs::create_directories(tmp.parent_path());
+  fs::copy(from, tmp, fs::copy_options::recursive);
+  fs::remove(lock_path(tmp.string()));
+  prepare_run_folder(tmp.string(), t.trial.config, trial_record(t.trial, from));
+  fs::rename(tmp, t.dir);
+}
 
 // Trains every distinct pre-trained stage (encoder, LM) that the trials to run
 // need and the cache lacks, `jobs` at a time, before any trial starts (each
@@ -112,7 +158,8 @@ std::map<std::string, PretrainJob> missing_stages(const std::vector<PlannedTrial
 std::string plan_text(const PlannedTrial& t) {
   switch (t.plan) {
     case Plan::done:
-      return "done (skipped)";
+      return t.copied_from.empty() ? "done (skipped)"
+                                   : fmt::format("done (copied from {})", t.copied_from);
     case Plan::failed_before:
       return "failed (skipped; --retry-failed runs it)";
     case Plan::elsewhere: {
@@ -124,6 +171,7 @@ std::string plan_text(const PlannedTrial& t) {
     case Plan::in_slurm:
       return fmt::format("in Slurm ({})", t.slurm_task);
     case Plan::run:
+      if (!t.copied_from.empty()) return fmt::format("to copy from {}", t.copied_from);
       return fs::exists(checkpoint_path(t.dir)) ? "to resume" : "to run";
   }
   return "";
@@ -637,6 +685,24 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   }
   outcome.num_trials = static_cast<int>(trials.size());
 
+  // Trials that other sweeps finished are copied, not trained (a dry run only
+  // says which would be).
+  for (const auto& sweep : options.reuse_from) {
+    if (!fs::is_directory(fs::path(sweep) / "runs")) {
+      throw RunFolderError(fmt::format(
+          "--reuse {}: no runs/ folder; expected a sweep folder such as sweeps/smoke", sweep));
+    }
+  }
+  for (auto& p : trials) {
+    if (fs::exists(p.dir)) {
+      p.copied_from = copied_from_of(p.dir);
+      continue;
+    }
+    if (options.reuse_from.empty()) continue;
+    p.copied_from = done_run_of(p.trial, options.reuse_from);
+    if (!p.copied_from.empty() && !options.dry_run) copy_done_run(p.copied_from, p);
+  }
+
   // The trial table, before anything trains.
   const int jobs = options.jobs > 0 ? options.jobs : num_cores();
   const int threads = std::max(1, num_cores() / jobs);
@@ -694,7 +760,8 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   if (!options.dry_run) {
     for (const auto& t : trials) {
       if (t.plan == Plan::done) {
-        write_json_atomic((fs::path(t.dir) / "trial.json").string(), trial_record(t.trial));
+        write_json_atomic((fs::path(t.dir) / "trial.json").string(),
+                          trial_record(t.trial, t.copied_from));
       }
     }
   }

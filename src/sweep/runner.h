@@ -17,6 +17,9 @@
 // cache lacks are trained each once (`ablate pretrain`) in the same job slots
 // as the trials; a trial starts as soon as its own stages are cached. A
 // done trial's trial.json takes the label the current spec gives it.
+// With `reuse_from`, a trial without a run folder whose config another sweep
+// folder has finished (same config hash, so the same run) gets a copy of that
+// folder instead of training; its trial.json says where it was copied from.
 #pragma once
 
 #include <string>
@@ -32,22 +35,23 @@ struct SweepOptions {
   bool dry_run = false;
   bool retry_failed = false;
   std::vector<std::string> overrides;
-  std::string ablate_binary;  // the executable that runs `run-trial` and `pretrain`
-  std::string cache_root = "cache";  // pre-trained encoders (pretrain/cache.h)
-  double poll_seconds = 2;           // how often trials run elsewhere are looked at
-  std::string executor = "local";    // local or slurm
-  SlurmSettings slurm;               // command-line #SBATCH options, over the spec's
-  bool wait = false;                 // slurm: wait for the array to finish
+  std::string ablate_binary;            // the executable that runs `run-trial` and `pretrain`
+  std::string cache_root = "cache";     // pre-trained encoders (pretrain/cache.h)
+  double poll_seconds = 2;              // how often trials run elsewhere are looked at
+  std::string executor = "local";       // local or slurm
+  SlurmSettings slurm;                  // command-line #SBATCH options, over the spec's
+  bool wait = false;                    // slurm: wait for the array to finish
+  std::vector<std::string> reuse_from;  // sweep folders whose done trials are copied
 };
 
 struct SweepOutcome {
   std::string sweep_dir;
   int num_trials = 0;
-  int skipped = 0;         // done before this run
-  int failed_before = 0;   // failed before and not retried
+  int skipped = 0;           // done before this run
+  int failed_before = 0;     // failed before and not retried
   int done = 0, failed = 0;  // run here
   int done_elsewhere = 0, failed_elsewhere = 0;
-  bool finished = true;  // false: submitted to Slurm and not waited for
+  bool finished = true;   // false: submitted to Slurm and not waited for
   std::string slurm_job;  // the job array submitted, if any
 };
 

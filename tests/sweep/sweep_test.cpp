@@ -356,7 +356,9 @@ TEST(SweepEndToEnd, NoiseRunReusesDoneBaseTrialsAndTheReportUsesIt) {
   // The base config (avg_pool) over 3 seeds: seeds 0 and 1 are the sweep's own trials.
   r = run(fmt::format("{} noise {} --seeds 3 {}", ABLATE_BINARY, spec, common));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("reused 2 base trial(s)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("done (copied from " + dir.file("sweeps/tiny/runs/")), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("running 1 trials"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("| average |"), std::string::npos) << r.output;
   const auto noise = read_json(dir.file("sweeps/tiny-noise/noise.json"));
   EXPECT_EQ(noise["num_seeds"].get<int>(), 3);
@@ -367,6 +369,57 @@ TEST(SweepEndToEnd, NoiseRunReusesDoneBaseTrialsAndTheReportUsesIt) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("Differences from rank 1"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("tiny-noise/noise.json (3 seeds of the base config)"), std::string::npos)
+      << r.output;
+}
+
+TEST(SweepEndToEnd, ReuseCopiesTheDoneTrialsOfAnotherSweep) {
+  ScratchDir dir;
+  const std::string common =
+      fmt::format("--out {} --cache {} --jobs 2", dir.file("sweeps"), dir.file("cache"));
+  auto spec = write_spec(dir,
+                         "name: first\nbase: base.yaml\nseeds: [0]\naxes:\n  connector.type: "
+                         "[avg_pool, attn_pool]\n");
+  auto r = run(fmt::format("{} sweep {} {}", ABLATE_BINARY, spec, common));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // A second sweep with one more arm: the two trials the first one ran are copied.
+  spec = write_spec(dir,
+                    "name: second\nbase: base.yaml\nseeds: [0]\naxes:\n  connector.type: "
+                    "[avg_pool, attn_pool, mlp]\n");
+  const std::string first = dir.file("sweeps/first");
+  const std::string reuse =
+      fmt::format("{} sweep {} {} --reuse {}", ABLATE_BINARY, spec, common, first);
+  r = run(reuse + " --dry-run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("to copy from " + first + "/runs/"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("sweeps/second/runs")))
+      << "a dry run copies nothing";
+
+  r = run(reuse);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("running 1 trials"), std::string::npos) << r.output;
+  int copies = 0;
+  for (const auto& run_dir : run_folders(dir.file("sweeps/second"))) {
+    const auto trial = read_json((run_dir / "trial.json").string());
+    EXPECT_EQ(trial["sweep"], "second");
+    if (!trial.contains("copied_from")) continue;
+    ++copies;
+    const std::string from = trial["copied_from"];
+    EXPECT_EQ(from, first + "/runs/" + run_dir.filename().string());
+    EXPECT_EQ(read_file((run_dir / "scores.json").string()), read_file(from + "/scores.json"));
+    EXPECT_FALSE(std::filesystem::exists(run_dir / "lock"));
+  }
+  EXPECT_EQ(copies, 2);
+
+  // Run again without --reuse: nothing trains, and the copies still say where they came from.
+  r = run(fmt::format("{} sweep {} {}", ABLATE_BINARY, spec, common));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("running 0 trials"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("done (copied from " + first), std::string::npos) << r.output;
+
+  r = run(fmt::format("{} sweep {} {} --reuse {}", ABLATE_BINARY, spec, common, dir.file("nope")));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--reuse " + dir.file("nope") + ": no runs/ folder"), std::string::npos)
       << r.output;
 }
 
