@@ -278,9 +278,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 64));
   sweep->add_flag("--wait", sweep_options.wait,
                   "slurm: follow the job array until it ends, then print the ranked table");
-  sweep->add_option("--reuse", sweep_options.reuse_from,
-                    "sweep folder whose done trials with the same config are copied, not "
-                    "trained again (repeatable)");
+  sweep
+      ->add_option("--reuse", sweep_options.reuse_from,
+                   "sweep folder whose done trials with the same config are copied, not "
+                   "trained again (repeatable)")
+      ->allow_extra_args(false);
 
   auto* noise = app.add_subcommand(
       "noise",

@@ -736,7 +736,7 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
       const std::string key = config_hash(shape);
       if (!step_seconds.count(key)) step_seconds[key] = measure_step_seconds(t.config, threads);
       const double secs = step_seconds[key] * t.config.train.steps;
-      if (p.plan == Plan::run) estimated += secs;
+      if (p.plan == Plan::run && p.copied_from.empty()) estimated += secs;
       estimate = duration_text(secs);
     }
     fmt::print("{:<12}  {:<44}  {:>4}  {:>7}  {:>6}  {:>7}  {:>9.2f}  {:>9}  {}\n", t.id, t.label,

@@ -389,7 +389,8 @@ TEST(SweepEndToEnd, ReuseCopiesTheDoneTrialsOfAnotherSweep) {
   const std::string first = dir.file("sweeps/first");
   const std::string reuse =
       fmt::format("{} sweep {} {} --reuse {}", ABLATE_BINARY, spec, common, first);
-  r = run(reuse + " --dry-run");
+  // Each --reuse takes one folder: the override after it stays an override.
+  r = run(reuse + " --dry-run train.checkpoint_every=7");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("to copy from " + first + "/runs/"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("sweeps/second/runs")))
