@@ -126,7 +126,9 @@ void copy_done_run(const std::string& from, const PlannedTrial& t) {
   fs::copy(from, tmp, fs::copy_options::recursive);
   fs::remove(lock_path(tmp.string()));
   prepare_run_folder(tmp.string(), t.trial.config, trial_record(t.trial, from));
-  fs::rename(tmp, t.dir);
+  std::error_code taken;  // another runner made the folder meanwhile: its folder stays
+  fs::rename(tmp, t.dir, taken);
+  if (taken) fs::remove_all(tmp);
 }
 
 // Trains every distinct pre-trained stage (encoder, LM) that the trials to run
@@ -693,14 +695,12 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
           "--reuse {}: no runs/ folder; expected a sweep folder such as sweeps/smoke", sweep));
     }
   }
-  for (auto& p : trials) {
-    if (fs::exists(p.dir)) {
-      p.copied_from = copied_from_of(p.dir);
-      continue;
+  if (!options.reuse_from.empty()) {
+    for (auto& p : trials) {
+      if (fs::exists(p.dir)) continue;
+      p.copied_from = done_run_of(p.trial, options.reuse_from);
+      if (!p.copied_from.empty() && !options.dry_run) copy_done_run(p.copied_from, p);
     }
-    if (options.reuse_from.empty()) continue;
-    p.copied_from = done_run_of(p.trial, options.reuse_from);
-    if (!p.copied_from.empty() && !options.dry_run) copy_done_run(p.copied_from, p);
   }
 
   // The trial table, before anything trains.
@@ -721,6 +721,9 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   for (auto& p : trials) {
     const Trial& t = p.trial;
     p.plan = plan_of(p.dir, options.retry_failed);
+    // A done copy made by an earlier run says so; a copy that is no longer
+    // done (a corrupt file) is trained here like any other trial.
+    if (p.plan == Plan::done && p.copied_from.empty()) p.copied_from = copied_from_of(p.dir);
     const auto task = in_slurm.find(t.id);
     if ((p.plan == Plan::run || p.plan == Plan::failed_before) && task != in_slurm.end() &&
         task->second.active) {

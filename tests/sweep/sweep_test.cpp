@@ -418,6 +418,18 @@ TEST(SweepEndToEnd, ReuseCopiesTheDoneTrialsOfAnotherSweep) {
   EXPECT_NE(r.output.find("running 0 trials"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("done (copied from " + first), std::string::npos) << r.output;
 
+  // A copy made corrupt is trained here again, not announced as a copy.
+  for (const auto& run_dir : run_folders(dir.file("sweeps/second"))) {
+    if (read_json((run_dir / "trial.json").string()).contains("copied_from")) {
+      std::ofstream((run_dir / "scores.json").string()) << "{\"metrics\": {\"aver";
+      break;
+    }
+  }
+  r = run(fmt::format("{} sweep {} {} --dry-run", ABLATE_BINARY, spec, common));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("to resume"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("to copy from"), std::string::npos) << r.output;
+
   r = run(fmt::format("{} sweep {} {} --reuse {}", ABLATE_BINARY, spec, common, dir.file("nope")));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--reuse " + dir.file("nope") + ": no runs/ folder"), std::string::npos)
