@@ -306,8 +306,8 @@ int main(int argc, char** argv) {
 
   auto* probe = app.add_subcommand(
       "probe",
-      "linear probes of a trained trial's encoder and visual tokens next to its pre-trained "
-      "encoder's and its VQA answers (writes probe.json)");
+      "linear and attentive probes of a trained trial's encoder and visual tokens next to its "
+      "pre-trained encoder's and its VQA answers (writes probe.json)");
   probe->add_option("run_dir", run_dir, "run folder with checkpoint.pt")
       ->required()
       ->check(CLI::ExistingDirectory);

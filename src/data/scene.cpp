@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "core/rng.h"
@@ -93,6 +94,12 @@ std::vector<std::string> sign_texts() {
 int sign_word(const std::string& text) {
   const auto w = std::find(kSignWords.begin(), kSignWords.end(), text);
   return w == kSignWords.end() ? -1 : static_cast<int>(w - kSignWords.begin());
+}
+
+int sign_number(const std::string& text) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), ::isdigit)) return -1;
+  const int n = std::stoi(text);
+  return n >= kMinSignNumber && n <= kMaxSignNumber ? n : -1;
 }
 
 std::string scene_signature(const Scene& scene) {

@@ -89,6 +89,9 @@ struct Scene {
 std::vector<std::string> sign_texts();
 // The index of `text` in kSignWords, or -1 (a number, or no sign).
 int sign_word(const std::string& text);
+// The number `text` shows (kMinSignNumber..kMaxSignNumber), or -1 (a word, or
+// no sign).
+int sign_number(const std::string& text);
 
 // Draws a scene of data.min_objects..data.max_objects non-overlapping objects,
 // with probability data.text_scenes a sign placed clear of them, and with

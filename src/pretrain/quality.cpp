@@ -1,5 +1,9 @@
 #include "pretrain/quality.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <functional>
+
 #include "core/rng.h"
 #include "data/fashion.h"
 #include "data/language.h"
@@ -13,19 +17,25 @@ namespace {
 constexpr uint64_t kQualityStream = 0x7175616c;  // "qual"
 constexpr int kProbeTrain = 1000, kProbeTest = 500;
 constexpr int kRetrievalGroups = 5, kRetrievalGroupSize = 100;
+constexpr int kAttentiveHeads = 4;
 
-// Shape scenes, or with `photos` scenes of one Fashion-MNIST test photo; with
-// `word_signs` only the shape scenes whose sign shows a word (not a number).
+// Which held-out scenes a probe task keeps.
+enum class Keep { all, photos, word_signs, number_signs };
+
+// Shape scenes, or for Keep::photos scenes of one Fashion-MNIST test photo;
+// for the sign kinds only the shape scenes whose sign shows a word, or a number.
 std::vector<Scene> held_out_scenes(const ExperimentConfig& config, const DataOptions& data,
-                                   uint64_t purpose, int n, bool photos = false,
-                                   bool word_signs = false) {
+                                   uint64_t purpose, int n, Keep keep = Keep::all) {
   std::vector<Scene> scenes;
   for (uint64_t i = 0; static_cast<int>(scenes.size()) < n; ++i) {
     const uint64_t seed =
         derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, purpose, i});
-    Scene scene =
-        photos ? generate_fashion_scene(seed, 1, /*test=*/true) : generate_shape_scene(seed, data);
-    if (!word_signs || sign_word(scene.sign.text) >= 0) scenes.push_back(std::move(scene));
+    Scene scene = keep == Keep::photos ? generate_fashion_scene(seed, 1, /*test=*/true)
+                                       : generate_shape_scene(seed, data);
+    const bool kept = keep == Keep::word_signs     ? sign_word(scene.sign.text) >= 0
+                      : keep == Keep::number_signs ? sign_number(scene.sign.text) >= 0
+                                                   : true;
+    if (kept) scenes.push_back(std::move(scene));
   }
   return scenes;
 }
@@ -39,14 +49,45 @@ torch::Tensor images_of(const std::vector<Scene>& scenes, const ExperimentConfig
   return torch::stack(images);
 }
 
-// Mean-pooled features [N, D], in batches.
-torch::Tensor pooled_features(const ImageFeatures& features, const torch::Tensor& images) {
+// Features [N, T, D] of `images`, in batches.
+torch::Tensor features_of(const ImageFeatures& features, const torch::Tensor& images) {
   torch::InferenceMode guard;
   std::vector<torch::Tensor> out;
   for (int64_t i = 0; i < images.size(0); i += 250) {
-    out.push_back(features(images.slice(0, i, i + 250)).mean(/*dim=*/1).cpu());
+    out.push_back(features(images.slice(0, i, i + 250)).cpu().to(torch::kFloat32));
   }
-  return torch::cat(out).to(torch::kFloat32);
+  return torch::cat(out);
+}
+
+// Standardised with the training features' mean and std per feature (over N,
+// and T when there is one): {train, test}.
+std::pair<torch::Tensor, torch::Tensor> standardised(const torch::Tensor& train,
+                                                     const torch::Tensor& test) {
+  const auto flat = train.reshape({-1, train.size(-1)});
+  const auto mean = flat.mean(0);
+  const auto std = flat.std(0, /*unbiased=*/true) + 1e-6;
+  return {((train - mean) / std).detach(), ((test - mean) / std).detach()};
+}
+
+// Full-batch Adam on `weights` and `bias` minimising cross-entropy of
+// logits(x) against y plus 1e-3 times the squared norm of `weights`; returns
+// the accuracy of logits(test_x) against test_y in [0, 1].
+double fit_and_test(std::vector<torch::Tensor> weights, const torch::Tensor& bias,
+                    const std::function<torch::Tensor(const torch::Tensor&)>& logits,
+                    const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& test_x,
+                    const torch::Tensor& test_y) {
+  std::vector<torch::Tensor> params = weights;
+  params.push_back(bias);
+  torch::optim::Adam opt(params, torch::optim::AdamOptions(0.05));
+  for (int step = 0; step < 300; ++step) {
+    opt.zero_grad();
+    auto loss = torch::nn::functional::cross_entropy(logits(x), y);
+    for (const auto& w : weights) loss = loss + 1e-3 * w.pow(2).sum();
+    loss.backward();
+    opt.step();
+  }
+  torch::NoGradGuard no_grad;
+  return logits(test_x).argmax(1).eq(test_y).to(torch::kFloat64).mean().item<double>();
 }
 
 torch::Tensor labels(const std::vector<Scene>& scenes, int (*label)(const Scene&)) {
@@ -59,22 +100,31 @@ torch::Tensor labels(const std::vector<Scene>& scenes, int (*label)(const Scene&
 
 double probe_accuracy(const torch::Tensor& train_x, const torch::Tensor& train_y,
                       const torch::Tensor& test_x, const torch::Tensor& test_y, int num_classes) {
-  const auto mean = train_x.mean(0, /*keepdim=*/true);
-  const auto std = train_x.std(0, /*unbiased=*/true, /*keepdim=*/true) + 1e-6;
-  const auto x = ((train_x - mean) / std).detach();
-  const auto xt = ((test_x - mean) / std).detach();
+  const auto [x, xt] = standardised(train_x, test_x);
   auto w = torch::zeros({x.size(1), num_classes}, torch::requires_grad());
   auto b = torch::zeros({num_classes}, torch::requires_grad());
-  torch::optim::Adam opt({w, b}, torch::optim::AdamOptions(0.05));
-  for (int step = 0; step < 300; ++step) {
-    opt.zero_grad();
-    const auto loss = torch::nn::functional::cross_entropy(torch::addmm(b, x, w), train_y) +
-                      1e-3 * w.pow(2).sum();
-    loss.backward();
-    opt.step();
-  }
-  torch::NoGradGuard no_grad;
-  return torch::addmm(b, xt, w).argmax(1).eq(test_y).to(torch::kFloat64).mean().item<double>();
+  return fit_and_test(
+      {w}, b, [&](const torch::Tensor& in) { return torch::addmm(b, in, w); }, x, train_y, xt,
+      test_y);
+}
+
+double attentive_probe_accuracy(const torch::Tensor& train_x, const torch::Tensor& train_y,
+                                const torch::Tensor& test_x, const torch::Tensor& test_y,
+                                int num_classes) {
+  const auto [x, xt] = standardised(train_x, test_x);
+  const int64_t dim = x.size(2);
+  // Small distinct queries, the same for every call: the heads start close to
+  // mean pooling and part as they learn.
+  auto generator = at::detail::createCPUGenerator(/*seed_in=*/0);
+  auto queries = (0.01 * torch::randn({kAttentiveHeads, dim}, generator)).requires_grad_();
+  auto w = torch::zeros({kAttentiveHeads * dim, num_classes}, torch::requires_grad());
+  auto b = torch::zeros({num_classes}, torch::requires_grad());
+  const auto logits = [&](const torch::Tensor& in) {
+    const auto weights = torch::softmax(torch::matmul(in, queries.t()), /*dim=*/1);  // [N, T, H]
+    const auto pooled = torch::einsum("nth,ntd->nhd", {weights, in});
+    return torch::addmm(b, pooled.reshape({in.size(0), -1}), w);
+  };
+  return fit_and_test({queries, w}, b, logits, x, train_y, xt, test_y);
 }
 
 nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config, int resolution) {
@@ -83,7 +133,7 @@ nlohmann::json linear_probe(EncoderImpl& encoder, const ExperimentConfig& config
 }
 
 nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfig& config,
-                            int resolution) {
+                            int resolution, bool attentive) {
   DataOptions single = config.data;
   single.min_objects = single.max_objects = 1;
   DataOptions signed_single = single;
@@ -93,9 +143,8 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
     const DataOptions* data;
     int num_classes;
     int (*label)(const Scene&);
-    bool photos = false;
+    Keep keep = Keep::all;
     bool textures = false;
-    bool signs = false;
   };
   const Task tasks[] = {
       {"colour", &single, int(kColourNames.size()),
@@ -107,34 +156,43 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
        [](const Scene& s) { return int(s.objects.size()); }},
       // The class of one Fashion-MNIST photo, when the world has photos.
       {"item", &single, int(kFashionNames.size()), [](const Scene& s) { return s.items[0].label; },
-       /*photos=*/true},
+       Keep::photos},
       // The pattern (or none) of one object, when the world has textures.
       {"texture", &single, int(kTextureNames.size()),
-       [](const Scene& s) { return s.objects[0].texture; }, /*photos=*/false, /*textures=*/true},
-      // Which word a sign shows, when the world has signs: reading (numbers are
-      // left out, since mean-pooled features cannot tell 26 from 62).
+       [](const Scene& s) { return s.objects[0].texture; }, Keep::all, /*textures=*/true},
+      // Reading, when the world has signs: which word a sign shows, and the
+      // tens and the units digit of a number it shows (each place one task, so
+      // that features which keep only which digits are there, not where, as
+      // a mean over tokens does, cannot solve both).
       {"sign", &signed_single, int(kSignWords.size()),
-       [](const Scene& s) { return sign_word(s.sign.text); }, /*photos=*/false,
-       /*textures=*/false, /*signs=*/true},
+       [](const Scene& s) { return sign_word(s.sign.text); }, Keep::word_signs},
+      {"sign_tens", &signed_single, 10,
+       [](const Scene& s) { return sign_number(s.sign.text) / 10; }, Keep::number_signs},
+      {"sign_units", &signed_single, 10,
+       [](const Scene& s) { return sign_number(s.sign.text) % 10; }, Keep::number_signs},
   };
   nlohmann::json out = nlohmann::json::object();
   uint64_t purpose = 0;
   for (const auto& task : tasks) {
     purpose += 2;
-    if (task.photos && config.data.fashion_scenes <= 0) continue;
+    if (task.keep == Keep::photos && config.data.fashion_scenes <= 0) continue;
     if (task.textures && config.data.textured_objects <= 0) continue;
-    if (task.signs && config.data.text_scenes <= 0) continue;
-    const auto train =
-        held_out_scenes(config, *task.data, purpose - 1, kProbeTrain, task.photos, task.signs);
-    const auto test =
-        held_out_scenes(config, *task.data, purpose, kProbeTest, task.photos, task.signs);
+    const bool signs = task.keep == Keep::word_signs || task.keep == Keep::number_signs;
+    if (signs && config.data.text_scenes <= 0) continue;
+    const auto train = held_out_scenes(config, *task.data, purpose - 1, kProbeTrain, task.keep);
+    const auto test = held_out_scenes(config, *task.data, purpose, kProbeTest, task.keep);
     const auto train_y = labels(train, task.label), test_y = labels(test, task.label);
+    const auto train_x = features_of(features, images_of(train, config, resolution));
+    const auto test_x = features_of(features, images_of(test, config, resolution));
     // Chance: the majority class of the test scenes.
     const double chance = torch::bincount(test_y).max().item<double>() / test_y.size(0);
-    const double acc = probe_accuracy(
-        pooled_features(features, images_of(train, config, resolution)), train_y,
-        pooled_features(features, images_of(test, config, resolution)), test_y, task.num_classes);
+    const double acc = probe_accuracy(train_x.mean(/*dim=*/1), train_y, test_x.mean(/*dim=*/1),
+                                      test_y, task.num_classes);
     out[task.name] = {{"accuracy", 100 * acc}, {"chance", 100 * chance}};
+    if (attentive) {
+      out[task.name]["attentive"] =
+          100 * attentive_probe_accuracy(train_x, train_y, test_x, test_y, task.num_classes);
+    }
   }
   return out;
 }

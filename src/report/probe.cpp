@@ -18,11 +18,13 @@ namespace fs = std::filesystem;
 namespace ablate {
 namespace {
 
-// The probe tasks a benchmark asks about, with the score card's metric.
+// The probe tasks a benchmark asks about, with the score card's metric (for
+// the digit places, the share of digits answered at their place).
 constexpr std::pair<const char*, const char*> kAnsweredBy[] = {
     {"colour", "vqa.0shot.colour"},   {"shape", "vqa.0shot.shape"},
     {"count", "vqa.0shot.count"},     {"item", "fashion_vqa.0shot.item"},
-    {"texture", "vqa.0shot.texture"}, {"sign", "text_vqa.0shot"},
+    {"texture", "vqa.0shot.texture"}, {"sign", "text_vqa.0shot.word"},
+    {"sign_tens", "text_vqa.0shot.digits"}, {"sign_units", "text_vqa.0shot.digits"},
 };
 
 }  // namespace
@@ -48,10 +50,10 @@ nlohmann::json probe_trial(const std::string& run_dir) {
   nlohmann::json out = {{"step", step}, {"steps", config.train.steps}, {"pretrained", nullptr}};
   out["encoder"] = linear_probe(
       [&](const torch::Tensor& images) { return model->encoder()->forward(images.to(device)); },
-      config, config.data.resolution);
+      config, config.data.resolution, /*attentive=*/true);
   out["visual_tokens"] = linear_probe(
       [&](const torch::Tensor& images) { return model->encode_images(images.to(device)); }, config,
-      config.data.resolution);
+      config.data.resolution, /*attentive=*/true);
 
   const std::string scores_path = (fs::path(run_dir) / "scores.json").string();
   out["answered"] = nlohmann::json::object();
@@ -75,26 +77,33 @@ nlohmann::json probe_trial(const std::string& run_dir) {
 std::string probe_table(const nlohmann::json& probe) {
   const bool pretrained = !probe["pretrained"].is_null();
   std::string out = fmt::format(
-      "Linear probes at step {} of {}, held-out scenes (one object for colour, shape, size, item "
-      "and texture; one object and a sign showing a word for sign; as drawn for count), "
-      "accuracy in points; 0-shot VQA is the trial's accuracy on the questions about that "
-      "attribute (text_vqa for sign), in scenes as drawn:\n\n",
+      "Probes at step {} of {}, held-out scenes (one object for colour, shape, size, item and "
+      "texture; one object and a sign showing a word for sign, a number for its tens and units "
+      "digit; as drawn for count), accuracy in points: a linear probe of the mean over the "
+      "patches or visual tokens, and an attentive probe (4 learnt queries) of all of them; 0-shot "
+      "VQA is the trial's accuracy on the questions about that attribute (text_vqa's words for "
+      "sign, its digits answered at their place for the digit places), in scenes as drawn:\n\n",
       probe["step"].get<int>(), probe["steps"].get<int>());
   out += fmt::format(
-      "| task | chance |{} encoder after the VLM stage | visual tokens | 0-shot VQA |\n",
-      pretrained ? " pre-trained encoder |" : "");
-  out += fmt::format("|---|---:|{}---:|---:|---:|\n", pretrained ? "---:|" : "");
-  auto cell = [](const nlohmann::json& probes, const std::string& task) {
-    return probes.contains(task) ? fmt::format("{:.1f}", probes[task]["accuracy"].get<double>())
-                                 : std::string("-");
+      "| task | chance |{} encoder after the VLM stage: mean / attentive | visual tokens: mean / "
+      "attentive | 0-shot VQA |\n",
+      pretrained ? " pre-trained encoder: mean |" : "");
+  out += fmt::format("|---|---:|{}---|---|---:|\n", pretrained ? "---:|" : "");
+  auto cell = [](const nlohmann::json& probes, const std::string& task, const char* key) {
+    return probes.contains(task) && probes[task].contains(key)
+               ? fmt::format("{:.1f}", probes[task][key].get<double>())
+               : std::string("-");
   };
   for (const auto& [task, value] : probe["encoder"].items()) {
     const auto& answered = probe["answered"];
-    out += fmt::format("| {} | {:.1f} |{} {} | {} | {} |\n", task, value["chance"].get<double>(),
-                       pretrained ? fmt::format(" {} |", cell(probe["pretrained"], task)) : "",
-                       cell(probe["encoder"], task), cell(probe["visual_tokens"], task),
-                       answered.contains(task) ? fmt::format("{:.1f}", answered[task].get<double>())
-                                               : std::string("-"));
+    out += fmt::format(
+        "| {} | {:.1f} |{} {} / {} | {} / {} | {} |\n", task, value["chance"].get<double>(),
+        pretrained ? fmt::format(" {} |", cell(probe["pretrained"], task, "accuracy")) : "",
+        cell(probe["encoder"], task, "accuracy"), cell(probe["encoder"], task, "attentive"),
+        cell(probe["visual_tokens"], task, "accuracy"),
+        cell(probe["visual_tokens"], task, "attentive"),
+        answered.contains(task) ? fmt::format("{:.1f}", answered[task].get<double>())
+                                : std::string("-"));
   }
   return out;
 }

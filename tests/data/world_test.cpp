@@ -174,7 +174,14 @@ TEST(Tokenizer, NumeralsAreDigitsAndDecodeJoinsThem) {
     const auto ids = tok.encode(text);
     EXPECT_EQ(std::count(ids.begin(), ids.end(), Tokenizer::kUnk), 0) << text;
     EXPECT_EQ(ids.size(), sign_word(text) < 0 ? text.size() : 1u) << text;
+    // Each text is a word or a number, never both.
+    EXPECT_NE(sign_word(text) < 0, sign_number(text) < 0) << text;
   }
+  EXPECT_EQ(sign_number("62"), 62);
+  EXPECT_EQ(sign_number("gym"), -1);
+  EXPECT_EQ(sign_number(""), -1);
+  EXPECT_EQ(sign_number("7"), -1);  // outside the signs' numbers
+  EXPECT_EQ(sign_number("6a"), -1);
   // A vocabulary without a digit leaves it unknown.
   EXPECT_EQ(Tokenizer({"a"}).encode("a 7"),
             (std::vector<int>{Tokenizer::kUnk + 1, Tokenizer::kUnk}));

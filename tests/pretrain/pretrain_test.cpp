@@ -220,6 +220,33 @@ TEST(Pretrain, ProbeSeparatesLearnableFromRandomLabels) {
             0.6);
 }
 
+TEST(Pretrain, AttentiveProbeFindsTheOneTokenThatCarriesTheLabel) {
+  // 16 tokens of noise, one of them (at a random place, marked by its last
+  // feature) carrying the label: the mean over tokens dilutes it among the
+  // noise, the attentive probe can attend to it.
+  torch::manual_seed(0);
+  const int64_t n = 600, tokens = 16;
+  const auto y = torch::randint(0, 3, {n}, torch::kInt64);
+  auto x = torch::cat({torch::randn({n, tokens, 3}), torch::zeros({n, tokens, 1})}, 2);
+  const auto place = torch::randint(0, tokens, {n}, torch::kInt64);
+  const auto rows = torch::arange(n);
+  x.index_put_({rows, place},
+               torch::cat({2 * torch::one_hot(y, 3).to(torch::kFloat32), torch::full({n, 1}, 3.0)},
+                          1));
+  const auto tr = torch::indexing::Slice(0, 450), te = torch::indexing::Slice(450, n);
+  const double attentive =
+      attentive_probe_accuracy(x.index({tr}), y.index({tr}), x.index({te}), y.index({te}), 3);
+  const double mean = probe_accuracy(x.index({tr}).mean(1), y.index({tr}), x.index({te}).mean(1),
+                                     y.index({te}), 3);
+  EXPECT_GT(attentive, 0.9);
+  EXPECT_LT(mean, 0.75);
+  // Labels the features do not carry stay near chance.
+  const auto shuffled = y.index({torch::randperm(n)});
+  EXPECT_LT(attentive_probe_accuracy(x.index({tr}), shuffled.index({tr}), x.index({te}),
+                                     shuffled.index({te}), 3),
+            0.6);
+}
+
 TEST(Cache, MissThenHitWithTheSameWeights) {
   testing::ScratchDir dir;
   const ExperimentConfig c = tiny_pretrain("clip");

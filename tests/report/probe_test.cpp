@@ -1,11 +1,13 @@
-// Probes of a trained trial: the frozen encoder's probes equal its
-// pre-trained record, the texture and sign probes exist exactly when the world
-// has textures and signs, the VQA column is the score card's, bad folders are
+// Probes of a trained trial: the frozen encoder's mean probes equal its
+// pre-trained record, the texture and sign (word and digit) probes exist
+// exactly when the world has textures and signs, every probe has its
+// attentive twin, the VQA column is the score card's, bad folders are
 // named.
 #include "report/probe.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -41,19 +43,29 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   ASSERT_TRUE(probe["pretrained"].is_object());
   std::vector<std::string> tasks = {"colour", "shape", "size", "count", "item"};
   if (textured) tasks.push_back("texture");
-  if (textured) tasks.push_back("sign");
+  if (textured) {
+    for (const char* task : {"sign", "sign_tens", "sign_units"}) tasks.push_back(task);
+  }
   for (const std::string& task : tasks) {
     ASSERT_TRUE(probe["encoder"].contains(task)) << task;
     ASSERT_TRUE(probe["visual_tokens"].contains(task)) << task;
-    // Same weights (frozen), same held-out scenes, same probe.
-    EXPECT_EQ(probe["encoder"][task], probe["pretrained"][task]) << task;
-    const double acc = probe["visual_tokens"][task]["accuracy"].get<double>();
-    EXPECT_GE(acc, 0.0);
-    EXPECT_LE(acc, 100.0);
+    // Same weights (frozen), same held-out scenes, same probe; the attentive
+    // probe is the trial's own.
+    EXPECT_EQ(probe["encoder"][task]["accuracy"], probe["pretrained"][task]["accuracy"]) << task;
+    EXPECT_EQ(probe["encoder"][task]["chance"], probe["pretrained"][task]["chance"]) << task;
+    EXPECT_FALSE(probe["pretrained"][task].contains("attentive")) << task;
+    for (const char* features : {"encoder", "visual_tokens"}) {
+      for (const char* kind : {"accuracy", "attentive"}) {
+        const double acc = probe[features][task][kind].get<double>();
+        EXPECT_GE(acc, 0.0) << features << " " << kind;
+        EXPECT_LE(acc, 100.0) << features << " " << kind;
+      }
+    }
   }
   EXPECT_EQ(probe["encoder"].size(), tasks.size()) << probe["encoder"].dump();
   EXPECT_EQ(probe["pretrained"].contains("texture"), textured);
   EXPECT_EQ(probe["pretrained"].contains("sign"), textured);
+  EXPECT_EQ(probe["pretrained"].contains("sign_units"), textured);
 
   const auto metrics = read_json(run + "/scores.json")["metrics"];
   ASSERT_TRUE(metrics.contains("vqa.0shot.colour"));
@@ -64,17 +76,24 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   }
   EXPECT_EQ(probe["answered"].contains("sign"), textured);
   if (textured) {
-    EXPECT_EQ(probe["answered"]["sign"], metrics["text_vqa.0shot"]);
+    EXPECT_EQ(probe["answered"]["sign"], metrics["text_vqa.0shot.word"]);
+    EXPECT_EQ(probe["answered"]["sign_tens"], metrics["text_vqa.0shot.digits"]);
   }
   for (const auto& [task, value] : probe["answered"].items()) {
     EXPECT_TRUE(probe["encoder"].contains(task)) << task;
   }
 
   const std::string table = probe_table(probe);
-  EXPECT_NE(table.find("| task | chance | pre-trained encoder |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| task | chance | pre-trained encoder: mean |"), std::string::npos)
+      << table;
   EXPECT_NE(table.find("| shape |"), std::string::npos) << table;
   EXPECT_EQ(table.find("| texture |") != std::string::npos, textured) << table;
   EXPECT_EQ(table.find("| sign |") != std::string::npos, textured) << table;
+  EXPECT_EQ(table.find("| sign_tens |") != std::string::npos, textured) << table;
+  // Each probe column shows the mean probe and the attentive one.
+  const std::string shape_row = table.substr(table.find("| shape |"));
+  EXPECT_EQ(std::count(shape_row.begin(), shape_row.begin() + shape_row.find('\n'), '/'), 2)
+      << shape_row;
   EXPECT_NE(table.find("step 4 of 4"), std::string::npos) << table;
 }
 
