@@ -1,5 +1,7 @@
 #include "data/dataset.h"
 
+#include <algorithm>
+
 #include "core/rng.h"
 
 namespace ablate {
@@ -32,11 +34,31 @@ Document TrainStream::example(int64_t index, int* kind) const {
   return make_document(k, config_.data, rng, next_scene);
 }
 
-Batch TrainStream::batch(int64_t step, int num_visual_tokens) const {
+std::vector<Document> TrainStream::documents(int64_t step) const {
   const int b = config_.train.batch_size;
-  std::vector<Document> documents;
-  for (int i = 0; i < b; ++i) documents.push_back(example(step * b + i));
-  return collate(documents, config_.data, num_visual_tokens);
+  std::vector<Document> out;
+  for (int i = 0; i < b; ++i) out.push_back(example(step * b + i));
+  return out;
+}
+
+Batch TrainStream::batch(int64_t step, int num_visual_tokens) const {
+  return collate(documents(step), config_.data, num_visual_tokens);
+}
+
+std::vector<Batch> TrainStream::length_buckets(int64_t step, int num_visual_tokens) const {
+  const int buckets = config_.train.length_buckets;
+  if (buckets <= 1) return {batch(step, num_visual_tokens)};
+  std::vector<Document> docs = documents(step);
+  std::stable_sort(docs.begin(), docs.end(), [&](const Document& a, const Document& b) {
+    return a.length(num_visual_tokens) < b.length(num_visual_tokens);
+  });
+  std::vector<Batch> out;
+  const size_t n = docs.size();
+  for (int k = 0; k < buckets; ++k) {
+    const auto begin = docs.begin() + n * k / buckets, end = docs.begin() + n * (k + 1) / buckets;
+    if (begin != end) out.push_back(collate({begin, end}, config_.data, num_visual_tokens));
+  }
+  return out;
 }
 
 }  // namespace ablate

@@ -29,8 +29,14 @@ class TrainStream {
 
   // Documents [step * batch_size, (step + 1) * batch_size).
   Batch batch(int64_t step, int num_visual_tokens) const;
+  // The same documents as train.length_buckets micro-batches: sorted by length
+  // (ties in stream order), split into groups of near-equal count, each
+  // collated (padded) on its own. One bucket is batch(step) itself.
+  std::vector<Batch> length_buckets(int64_t step, int num_visual_tokens) const;
 
  private:
+  std::vector<Document> documents(int64_t step) const;
+
   const ExperimentConfig& config_;
   const std::unordered_set<std::string>& excluded_;
 };

@@ -39,6 +39,11 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
       fail(fmt::format("lm.moe.top_k={} exceeds lm.moe.num_experts={}", c.lm.moe.top_k,
                        c.lm.moe.num_experts));
     }
+    if (c.train.length_buckets > c.train.batch_size) {
+      fail(fmt::format("train.length_buckets={} exceeds train.batch_size={}: a micro-batch needs a "
+                       "document",
+                       c.train.length_buckets, c.train.batch_size));
+    }
     if (c.train.freeze.size() == 3) {
       fail("train.freeze lists every stage (encoder, connector, lm): nothing would train");
     }

@@ -113,6 +113,34 @@ int add_adamw_groups(std::vector<torch::optim::OptimizerParamGroup>& groups,
   return added;
 }
 
+StepLoss accumulate_gradients(Vlm& model, const std::vector<Batch>& micro_batches,
+                              const TrainOptions& options, const torch::Device& device, int step) {
+  StepLoss out;
+  for (const Batch& micro : micro_batches) {
+    const Batch batch = to_device(micro, device);
+    const double share = double(batch.tokens.size(0)) / options.batch_size;
+    VlmImpl::Loss loss;
+    {
+      AutocastGuard autocast(options.precision == "bf16");
+      loss = model->loss(batch);
+    }
+    const double lm = loss.lm.item<double>();
+    const double total = loss.total.item<double>();
+    if (!std::isfinite(lm) || !std::isfinite(total)) {
+      throw NonFiniteLoss(fmt::format("non-finite loss ({}) at step {}", total, step));
+    }
+    (loss.total * share).backward();
+    out.lm += share * lm;
+    out.aux += share * loss.aux.item<double>();
+    out.dropped += share * loss.dropped;
+    if (loss.load.defined()) {
+      const auto part = share * loss.load.detach();
+      out.load = out.load.defined() ? out.load + part : part;
+    }
+  }
+  return out;
+}
+
 TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const TrainStream& stream,
                          const std::string& metrics_path, const ProgressFn& progress,
                          const std::string& checkpoint_path) {
@@ -143,27 +171,17 @@ TrainSummary train_model(Vlm& model, const ExperimentConfig& config, const Train
       static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[g].options())
           .lr(lr * group_scales[g]);
     }
-    const Batch batch = to_device(stream.batch(step, model->shapes().num_visual_tokens), device);
     optimizer.zero_grad();
-    VlmImpl::Loss loss;
-    {
-      AutocastGuard autocast(o.precision == "bf16");
-      loss = model->loss(batch);
-    }
-    const double loss_value = loss.lm.item<double>();
-    const double total_value = loss.total.item<double>();
-    if (!std::isfinite(loss_value) || !std::isfinite(total_value)) {
-      throw NonFiniteLoss(fmt::format("non-finite loss ({}) at step {}", total_value, step));
-    }
-    loss.total.backward();
+    const StepLoss loss = accumulate_gradients(
+        model, stream.length_buckets(step, model->shapes().num_visual_tokens), o, device, step);
     // Pre-clipping global norm, logged either way; grad_clip = 0 never clips.
     const double max_norm = o.grad_clip > 0 ? o.grad_clip : std::numeric_limits<double>::infinity();
     const double grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), max_norm);
     optimizer.step();
     loop.step = step + 1;
     loop.step_seconds.push_back(seconds_since(step_start));
-    loop.window_loss += loss_value;
-    loop.window_aux += loss.aux.item<double>();
+    loop.window_loss += loss.lm;
+    loop.window_aux += loss.aux;
     loop.window_dropped += loss.dropped;
     ++loop.window_steps;
 

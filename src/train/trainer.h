@@ -43,6 +43,20 @@ int add_adamw_groups(std::vector<torch::optim::OptimizerParamGroup>& groups,
 torch::optim::AdamW make_optimizer(Vlm& model, const TrainOptions& options,
                                    std::vector<double>& group_scales);
 
+// Losses of one optimizer step, each the mean over the step's examples.
+struct StepLoss {
+  double lm = 0;
+  double aux = 0;        // MoE load-balancing loss (0 when dense)
+  double dropped = 0;    // share of MoE routing slots over capacity
+  torch::Tensor load;    // [E] expert load, undefined when dense
+};
+
+// Forward and backward of one step's micro-batches (TrainStream::length_buckets),
+// each loss weighted by its share of train.batch_size: adds the step's gradient
+// to the parameters' (the caller zeroes them first). Throws NonFiniteLoss.
+StepLoss accumulate_gradients(Vlm& model, const std::vector<Batch>& micro_batches,
+                              const TrainOptions& options, const torch::Device& device, int step);
+
 // With a `checkpoint_path`, the state is saved there every
 // train.checkpoint_every steps and after the last one, and a run that finds a
 // checkpoint continues from it (metrics.jsonl cut back to its step): same

@@ -2,6 +2,8 @@
 // (or `make bench`); compare ratios within one run, the machine is shared.
 #include <benchmark/benchmark.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 
 #include "core/config.h"
@@ -23,11 +25,8 @@ ExperimentConfig smoke_config() {
   return c;
 }
 
-// One optimizer step of the smoke proxy (batch 32), data generation included.
-void BM_TrainStep(benchmark::State& state) {
-  auto c = smoke_config();
-  c.connector.type = state.range(0) == 0 ? "avg_pool" : "attn_pool";
-  c.train.precision = state.range(1) == 0 ? "fp32" : "bf16";
+// One optimizer step (batch 32), data generation included, of `c`.
+void train_steps(benchmark::State& state, const ExperimentConfig& c) {
   torch::set_num_threads(1);
   Vlm model(c);
   model->init_weights(0);
@@ -36,16 +35,21 @@ void BM_TrainStep(benchmark::State& state) {
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
   int64_t step = 0;
   for (auto _ : state) {
-    const Batch b = stream.batch(step++, model->shapes().num_visual_tokens);
     opt.zero_grad();
-    AutocastGuard autocast(c.train.precision == "bf16");
-    auto loss = model->loss(b).total;
-    loss.backward();
+    const auto micro = stream.length_buckets(step, model->shapes().num_visual_tokens);
+    benchmark::DoNotOptimize(accumulate_gradients(model, micro, c.train, torch::kCPU, step++).lm);
     opt.step();
-    benchmark::DoNotOptimize(loss.item<float>());
   }
   state.SetItemsProcessed(state.iterations() * c.train.batch_size);
+}
+
+// The smoke proxy, by connector and precision.
+void BM_TrainStep(benchmark::State& state) {
+  auto c = smoke_config();
+  c.connector.type = state.range(0) == 0 ? "avg_pool" : "attn_pool";
+  c.train.precision = state.range(1) == 0 ? "fp32" : "bf16";
   state.SetLabel(c.connector.type + "/" + c.train.precision);
+  train_steps(state, c);
 }
 BENCHMARK(BM_TrainStep)
     ->Args({0, 0})
@@ -53,6 +57,21 @@ BENCHMARK(BM_TrainStep)
     ->Args({0, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The 64 px proxy with 64 average-pooled visual tokens (ablations/proxy64_seeds.yaml),
+// by train.length_buckets: documents run from ~80 tokens (a caption) to ~400
+// (three images of an interleaved page), and one padded batch pads them all to the longest.
+void BM_TrainStep64(benchmark::State& state) {
+  auto c = smoke_config();
+  c.encoder.type = "convnet";
+  c.data.resolution = 64;
+  c.data.textured_objects = 0.5;
+  c.connector.num_tokens = 64;
+  c.train.length_buckets = static_cast<int>(state.range(0));
+  state.SetLabel(fmt::format("length_buckets {}", c.train.length_buckets));
+  train_steps(state, c);
+}
+BENCHMARK(BM_TrainStep64)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Data only: 32 scenes generated, rendered at 192 px, downsampled to 32 px.
 void BM_TrainBatchData(benchmark::State& state) {

@@ -113,6 +113,12 @@ TEST(Config, ImpossibleCombinationsFailAtLoadWithValidValues) {
   });
   EXPECT_NE(msg.find("lm.max_seq_len=64"), std::string::npos) << msg;
 
+  msg = error_of([&] {
+    load_checked_experiment(path, {"train.batch_size=4", "train.length_buckets=5"});
+  });
+  EXPECT_NE(msg.find("train.length_buckets=5 exceeds train.batch_size=4"), std::string::npos)
+      << msg;
+
   // Hard negatives change only details the world has.
   const std::vector<std::string> clip = {"encoder.pretrain.objective=clip"};
   auto with = [&](std::vector<std::string> more) {

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/tensor_file.h"
+#include "data/tokenizer.h"
 #include "sweep/trial.h"
 #include "test_util.h"
 #include "train/schedule.h"
@@ -174,6 +175,92 @@ TEST(Trainer, FrozenStagesStayPutAndLrScalesApply) {
   EXPECT_EQ(scales, (std::vector<double>{10.0, 10.0, 0.5, 0.5})) << "connector then lm groups";
   EXPECT_DOUBLE_EQ(static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[0].options()).lr(),
                    c.train.lr * 10.0);
+}
+
+// The unpadded token rows of a batch.
+std::vector<std::vector<int64_t>> rows_of(const Batch& b) {
+  std::vector<std::vector<int64_t>> rows;
+  for (int64_t i = 0; i < b.tokens.size(0); ++i) {
+    const auto row = b.tokens[i];
+    std::vector<int64_t> ids(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.size(0));
+    while (!ids.empty() && ids.back() == Tokenizer::kPad) ids.pop_back();
+    rows.push_back(ids);
+  }
+  return rows;
+}
+
+// train.length_buckets: the step's documents, shortest first, in micro-batches
+// that pad less; the model trained on them equals the one-batch model up to
+// rounding.
+TEST(Trainer, LengthBucketsHoldTheSameDocumentsWithLessPaddingAndTrainTheSameModel) {
+  testing::ScratchDir dir;
+  auto one = testing::tiny_config();
+  one.train.batch_size = 12;
+  one.train.steps = 3;
+  auto three = one;
+  three.train.length_buckets = 3;
+  const std::unordered_set<std::string> none;
+  const TrainStream stream_one(one, none), stream_three(three, none);
+  const int n = Vlm(one)->shapes().num_visual_tokens;
+  for (int64_t step = 0; step < 3; ++step) {
+    const Batch batch = stream_one.batch(step, n);
+    const auto buckets = stream_three.length_buckets(step, n);
+    ASSERT_EQ(buckets.size(), 3u);
+    ASSERT_EQ(stream_one.length_buckets(step, n).size(), 1u);
+    EXPECT_TRUE(torch::equal(stream_one.length_buckets(step, n)[0].tokens, batch.tokens));
+    auto all = rows_of(batch), bucketed = decltype(all){};
+    int64_t padded = 0, images = 0;
+    size_t longest_before = 0;
+    for (const auto& b : buckets) {
+      EXPECT_EQ(b.tokens.size(0), 4);
+      padded += b.tokens.numel();
+      images += b.images.size(0);
+      const auto rows = rows_of(b);
+      for (const auto& r : rows) EXPECT_GE(r.size(), longest_before) << "shortest first";
+      for (const auto& r : rows) longest_before = std::max(longest_before, r.size());
+      bucketed.insert(bucketed.end(), rows.begin(), rows.end());
+    }
+    std::sort(all.begin(), all.end());
+    std::sort(bucketed.begin(), bucketed.end());
+    EXPECT_EQ(bucketed, all) << "the same documents";
+    EXPECT_EQ(images, batch.images.size(0));
+    EXPECT_LT(padded, batch.tokens.numel()) << "step " << step;
+  }
+
+  // The step's gradient itself (AdamW's update would hide a wrong scale).
+  Vlm model(one);
+  model->init_weights(0);
+  std::vector<std::vector<torch::Tensor>> grads;
+  std::vector<double> step_losses;
+  for (const auto* c : {&one, &three}) {
+    model->zero_grad();
+    const TrainStream stream(*c, none);
+    step_losses.push_back(
+        accumulate_gradients(model, stream.length_buckets(1, n), c->train, torch::kCPU, 1).lm);
+    grads.emplace_back();
+    for (const auto& p : model->parameters()) {
+      grads.back().push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+    }
+  }
+  EXPECT_NEAR(step_losses[0], step_losses[1], 1e-5);
+  for (size_t i = 0; i < grads[0].size(); ++i) {
+    EXPECT_TRUE(torch::allclose(grads[0][i], grads[1][i], 1e-4, 1e-6)) << "gradient " << i;
+  }
+
+  std::vector<std::vector<torch::Tensor>> weights;
+  std::vector<double> losses;
+  for (const auto* c : {&one, &three}) {
+    Vlm model(*c);
+    model->init_weights(0);
+    train_model(model, *c, TrainStream(*c, none), dir.file("m.jsonl"));
+    losses.push_back(logged_losses(dir.file("m.jsonl")).back());
+    weights.emplace_back();
+    for (const auto& p : model->parameters()) weights.back().push_back(p.detach().clone());
+  }
+  EXPECT_NEAR(losses[0], losses[1], 1e-4);
+  for (size_t i = 0; i < weights[0].size(); ++i) {
+    EXPECT_TRUE(torch::allclose(weights[0][i], weights[1][i], 1e-4, 1e-5)) << "parameter " << i;
+  }
 }
 
 TEST(Trial, RecordsScoresOrTheReasonForFailure) {
