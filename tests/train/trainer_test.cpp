@@ -190,8 +190,8 @@ std::vector<std::vector<int64_t>> rows_of(const Batch& b) {
 }
 
 // train.length_buckets: the step's documents, shortest first, in micro-batches
-// that pad less; the model trained on them equals the one-batch model up to
-// rounding.
+// that pad less; the step's gradient and the model trained on them equal the
+// one-batch ones up to rounding.
 TEST(Trainer, LengthBucketsHoldTheSameDocumentsWithLessPaddingAndTrainTheSameModel) {
   testing::ScratchDir dir;
   auto one = testing::tiny_config();
