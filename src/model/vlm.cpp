@@ -40,8 +40,7 @@ VlmShapes check_config(const ExperimentConfig& c, const std::string& source) {
                        c.lm.moe.num_experts));
     }
     if (c.train.length_buckets > c.train.batch_size) {
-      fail(fmt::format("train.length_buckets={} exceeds train.batch_size={}: a micro-batch needs a "
-                       "document",
+      fail(fmt::format("train.length_buckets={} exceeds train.batch_size={}",
                        c.train.length_buckets, c.train.batch_size));
     }
     if (c.train.freeze.size() == 3) {

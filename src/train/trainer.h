@@ -46,9 +46,9 @@ torch::optim::AdamW make_optimizer(Vlm& model, const TrainOptions& options,
 // Losses of one optimizer step, each the mean over the step's examples.
 struct StepLoss {
   double lm = 0;
-  double aux = 0;        // MoE load-balancing loss (0 when dense)
-  double dropped = 0;    // share of MoE routing slots over capacity
-  torch::Tensor load;    // [E] expert load, undefined when dense
+  double aux = 0;      // MoE load-balancing loss (0 when dense)
+  double dropped = 0;  // share of MoE routing slots over capacity
+  torch::Tensor load;  // [E] expert load, undefined when dense
 };
 
 // Forward and backward of one step's micro-batches (TrainStream::length_buckets),

@@ -1,7 +1,6 @@
 // Throughput of the pieces a trial spends its time in. Run: build/ablate_bench
 // (or `make bench`); compare ratios within one run, the machine is shared.
 #include <benchmark/benchmark.h>
-
 #include <fmt/format.h>
 
 #include <filesystem>
