@@ -37,11 +37,12 @@ struct DataOptions {
   int min_objects = 1;
   int max_objects = 3;
   MixOptions mix;
-  double synthetic_captions = 0.0;  // share of caption documents with dense captions (VeCap)
-  int max_images = 3;               // images per interleaved document (2..max_images)
-  double text_scenes = 0.25;        // share of scenes with a sign (rendered text)
-  double fashion_scenes = 0.15;     // share of training scenes of real photos (data/fashion.h)
-  double textured_objects = 0.0;    // share of objects with a surface pattern (data/scene.h)
+  double synthetic_captions = 0.0;    // share of caption documents with dense captions (VeCap)
+  int max_images = 3;                 // images per interleaved document (2..max_images)
+  double text_scenes = 0.25;          // share of scenes with a sign (rendered text)
+  double fashion_scenes = 0.15;       // share of training scenes of real photos (data/fashion.h)
+  double textured_objects = 0.0;      // share of objects with a surface pattern (data/scene.h)
+  double text_scene_questions = 0.0;  // share of text sentences: described objects, a fact asked
 
   template <class V>
   void visit(V& v) {
@@ -63,6 +64,10 @@ struct DataOptions {
     v.field("textured_objects", textured_objects,
             "share of objects with a striped, dotted or checked surface (0: the world has no "
             "textures and never names them)",
+            in_range(0.0, 1.0));
+    v.field("text_scene_questions", text_scene_questions,
+            "share of text-document sentences that describe objects in words and ask a knowledge "
+            "question about one of them (data/knowledge.h; 0: none)",
             in_range(0.0, 1.0));
   }
 };

@@ -135,7 +135,7 @@ Document caption_document(const Scene& scene, const DataOptions& data, Rng& rng)
   Document doc;
   doc.add_image(scene);
   doc.add_text(caption_words(rng.bernoulli(data.synthetic_captions) ? dense_caption(scene)
-                                                                     : sample_caption(scene, rng)));
+                                                                    : sample_caption(scene, rng)));
   doc.add_ids({Tokenizer::kEos});
   return doc;
 }
@@ -160,17 +160,19 @@ std::string interleaved_block(const Scene& scene, Rng& rng) {
   return out;
 }
 
-Document text_document(Rng& rng) {
+Document text_document(Rng& rng, double scene_questions) {
   Document doc;
   const int num_sentences = rng.uniform_int(3, kMaxSentences);
-  for (int i = 0; i < num_sentences; ++i) doc.add_text(sample_text_sentence(rng));
+  for (int i = 0; i < num_sentences; ++i) doc.add_text(sample_text_sentence(rng, scene_questions));
   doc.add_ids({Tokenizer::kEos});
   return doc;
 }
 
 int64_t longest_training_document(const DataOptions& data, int num_visual_tokens) {
   const auto& tok = Tokenizer::world();
-  auto len = [&](const std::string& words) { return static_cast<int64_t>(tok.encode(words).size()); };
+  auto len = [&](const std::string& words) {
+    return static_cast<int64_t>(tok.encode(words).size());
+  };
   DataOptions worst = data;
   worst.min_objects = data.max_objects;
   Rng rng(/*seed=*/0x6c6f6e67);
@@ -183,13 +185,20 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
   for (int i = 0; i < kSamples; ++i) {
     const Scene scene = generate_scene(rng.next(), worst);
     caption = std::max(caption, len(caption_words(dense_caption(scene))));
-    for (const auto& ref : caption_references(scene)) caption = std::max(caption, len(caption_words(ref)));
+    for (const auto& ref : caption_references(scene)) {
+      caption = std::max(caption, len(caption_words(ref)));
+    }
     VqaItem q = sample_question(scene, rng);
     question = std::max(question, len(qa_words(q.question, q.answers[0])));
     for (const auto& ask : other_questions) {
-      if (ask(scene, rng, q)) question = std::max(question, len(qa_words(q.question, q.answers[0])));
+      if (ask(scene, rng, q)) {
+        question = std::max(question, len(qa_words(q.question, q.answers[0])));
+      }
     }
-    sentence = std::max(sentence, len(sample_text_sentence(rng)));
+    sentence = std::max(sentence, len(sample_text_sentence(rng, 0)));
+    if (data.text_scene_questions > 0) {
+      sentence = std::max(sentence, len(scene_question_sentence(rng)));
+    }
   }
   Scene one, two, photo;
   one.objects.resize(1);
@@ -211,7 +220,7 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
 Document make_document(int kind, const DataOptions& data, Rng& rng,
                        const std::function<Scene()>& next_scene) {
   if (kind == 0) return caption_document(next_scene(), data, rng);
-  if (kind == 2) return text_document(rng);
+  if (kind == 2) return text_document(rng, data.text_scene_questions);
   Document doc;
   const int num_images = rng.uniform_int(2, data.max_images);
   std::vector<Scene> scenes;

@@ -40,7 +40,8 @@ bool sample_knowledge_question(const Scene& scene, Rng& rng, Facts facts, VqaIte
     item.answers = repeat_answer(kColourThings[o.colour]);
   } else {
     const Object& o = scene.objects[by_colour[pick(rng, by_colour.size())]];
-    item.question = fmt::format("how many corners does the {} shape have ?", kColourNames[o.colour]);
+    item.question =
+        fmt::format("how many corners does the {} shape have ?", kColourNames[o.colour]);
     item.answers = repeat_answer(kNumberWords[kShapeCorners[o.shape]]);
   }
   return true;
@@ -66,13 +67,32 @@ VqaItem sample_text_question(Rng& rng) {
   return item;
 }
 
-std::string sample_text_sentence(Rng& rng) {
+std::string scene_question_sentence(Rng& rng) {
+  for (;;) {  // until the drawn objects support a question: a few draws at most
+    Scene scene;
+    const int num_objects = rng.uniform_int(1, 3);
+    for (int i = 0; i < num_objects; ++i) scene.objects.push_back(random_object(rng));
+    const Facts facts = rng.bernoulli(0.5) ? Facts::kGrounded : Facts::kHeldOut;
+    VqaItem q;
+    if (!sample_knowledge_question(scene, rng, facts, q)) continue;
+    std::string description;
+    for (int i = 0; i < num_objects; ++i) {
+      if (i > 0) description += i + 1 == num_objects ? " and " : " , ";
+      description += object_phrase(scene.objects[i]);
+    }
+    return description + " . " + qa_words(q.question, q.answers[0]);
+  }
+}
+
+std::string sample_text_sentence(Rng& rng, double scene_questions) {
+  // No draw at share 0: the text of every config without scene questions is unchanged.
+  if (scene_questions > 0 && rng.bernoulli(scene_questions)) return scene_question_sentence(rng);
   switch (rng.uniform_int(6)) {
     case 0: {  // a colour fact, in one of two word orders
       const int c = pick(rng, kColourNames.size());
-      return rng.bernoulli(0.5) ? fmt::format("{} is {} .", kColourThings[c], kColourNames[c])
-                                : fmt::format("the color of {} is {} .", kColourThings[c],
-                                              kColourNames[c]);
+      return rng.bernoulli(0.5)
+                 ? fmt::format("{} is {} .", kColourThings[c], kColourNames[c])
+                 : fmt::format("the color of {} is {} .", kColourThings[c], kColourNames[c]);
     }
     case 1: {  // a corner fact
       const int s = pick(rng, kShapeNames.size());

@@ -16,7 +16,7 @@
 namespace ablate {
 
 // Same order as kColourNames.
-inline constexpr std::array<const char*, 8> kColourThings = {"fire", "grass", "sea",  "sun",
+inline constexpr std::array<const char*, 8> kColourThings = {"fire", "grass",  "sea",  "sun",
                                                              "plum", "carrot", "snow", "coal"};
 // Same order as kShapeNames: circle, square, triangle, diamond, star.
 inline constexpr std::array<int, 5> kShapeCorners = {0, 4, 3, 4, 10};
@@ -52,10 +52,18 @@ inline constexpr std::array<const char*, 3> kTextQaTypes = {"thing_colour", "col
                                                             "corners"};
 VqaItem sample_text_question(Rng& rng);
 
-// One sentence of a text-only document: a fact, a question with its answer
-// laid out like the VQA data ("question : ... answer : ..."), or plain
-// language about an imagined scene.
-std::string sample_text_sentence(Rng& rng);
+// A knowledge question about objects described in words, the text's stand-in
+// for a picture: "a small red star and a large blue circle . question : what
+// has the same color as the star ? answer : fire". Answering it needs what a
+// `knowledge_vqa` item needs, in text: find the referent's colour (or shape) in
+// the context, then recall a fact. Facts of both halves: all are text facts.
+std::string scene_question_sentence(Rng& rng);
+
+// One sentence of a text-only document: with probability `scene_questions` a
+// scene question (above); otherwise a fact, a question with its answer laid out
+// like the VQA data ("question : ... answer : ..."), or plain language about an
+// imagined scene.
+std::string sample_text_sentence(Rng& rng, double scene_questions);
 
 // Words of text documents not already in language_words().
 std::vector<std::string> knowledge_words();

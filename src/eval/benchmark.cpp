@@ -75,7 +75,8 @@ EvalSet make_eval_set(const DataOptions& data, const EvalOptions& eval) {
     if (b.benchmark->scoring == Scoring::kText) {
       for (int i = 0; i < eval.num_items; ++i) {
         Rng rng(derive_seed({uint64_t(eval.seed), kTextStream, uint64_t(i)}));
-        b.documents.push_back(text_document(rng));
+        // Plain text whatever data.text_scene_questions: every config is scored on the same text.
+        b.documents.push_back(text_document(rng, /*scene_questions=*/0));
       }
     }
     for (const auto* items : {&b.items, &b.shot_pool}) {

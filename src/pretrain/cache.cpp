@@ -92,13 +92,14 @@ ExperimentConfig cache_config(Stage stage, const ExperimentConfig& config) {
     key.lm.size = LmOptions{}.size;
     // Rotary tables are buffers, not weights: any sequence length loads them.
     key.lm.max_seq_len = LmOptions{}.max_seq_len;
-    key.data.synthetic_captions = config.data.synthetic_captions;  // caption text
+    key.data.synthetic_captions = config.data.synthetic_captions;      // caption text
+    key.data.text_scene_questions = config.data.text_scene_questions;  // and text documents
   }
   key.data.min_objects = config.data.min_objects;
   key.data.max_objects = config.data.max_objects;
   key.data.text_scenes = config.data.text_scenes;  // scenes carry signs, captions name them
   key.data.textured_objects = config.data.textured_objects;  // and textures
-  key.eval.seed = config.eval.seed;                // the evaluation scenes kept out of pre-training
+  key.eval.seed = config.eval.seed;  // the evaluation scenes kept out of pre-training
   key.eval.num_items = config.eval.num_items;
   key.eval.benchmarks = config.eval.benchmarks;
   key.eval.shot_pool = config.eval.shot_pool;

@@ -62,7 +62,7 @@ Document LmPretrainStream::example(int64_t index, bool* is_caption) const {
   Rng rng(seed);
   const bool caption = rng.bernoulli(p.caption_text);
   if (is_caption) *is_caption = caption;
-  if (!caption) return text_document(rng);
+  if (!caption) return text_document(rng, config_.data.text_scene_questions);
   Scene scene;
   for (uint64_t attempt = 0;; ++attempt) {
     scene = generate_scene(derive_seed({seed, attempt}), config_.data);
@@ -108,7 +108,8 @@ PretrainedWeights pretrain_lm(const ExperimentConfig& config, const std::string&
   }
   if (held_out.empty()) {
     Rng rng(derive_seed({uint64_t(config.eval.seed), kLmPretrainStream}));
-    for (int i = 0; i < kHeldOutDocuments; ++i) held_out.push_back(text_document(rng));
+    // Plain text whatever data.text_scene_questions, as text_core.
+    for (int i = 0; i < kHeldOutDocuments; ++i) held_out.push_back(text_document(rng, 0));
   }
   if (held_out.size() > size_t(kHeldOutDocuments)) held_out.resize(kHeldOutDocuments);
   const TextQuality at_init = text_quality(lm, held_out, config.data);

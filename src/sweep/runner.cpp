@@ -713,7 +713,7 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
              "seed", "params", "tokens", "steps", "TFLOP", options.dry_run ? "est.train" : "",
              "state");
   std::map<std::string, double> step_seconds;  // per architecture and batch, dry run only
-  double estimated = 0;
+  double estimated = 0, longest = 0;  // seconds of the trials to run: all, the longest
   std::map<std::string, SlurmTask> in_slurm;
   if (options.executor == "slurm" && fs::exists(outcome.sweep_dir)) {
     in_slurm = slurm_tasks(outcome.sweep_dir);
@@ -739,7 +739,10 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
       const std::string key = config_hash(shape);
       if (!step_seconds.count(key)) step_seconds[key] = measure_step_seconds(t.config, threads);
       const double secs = step_seconds[key] * t.config.train.steps;
-      if (p.plan == Plan::run && p.copied_from.empty()) estimated += secs;
+      if (p.plan == Plan::run && p.copied_from.empty()) {
+        estimated += secs;
+        longest = std::max(longest, secs);
+      }
       estimate = duration_text(secs);
     }
     fmt::print("{:<12}  {:<44}  {:>4}  {:>7}  {:>6}  {:>7}  {:>9.2f}  {:>9}  {}\n", t.id, t.label,
@@ -753,7 +756,7 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
         "estimated training time of the trials to run: {} with {} trial(s) at a time, {} "
         "thread(s) each (step times measured here over a few steps; evaluation not "
         "included)\n",
-        duration_text(estimated / jobs), jobs, threads);
+        duration_text(std::max(estimated / jobs, longest)), jobs, threads);
   }
   std::fflush(stdout);
   if (options.dry_run && options.executor != "slurm") return outcome;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <tuple>
 
 #include "core/error.h"
@@ -364,6 +365,86 @@ TEST(Dataset, HeldOutFactsNeverAppearNextToAnImage) {
   }
   EXPECT_EQ(things, (std::set<std::string>{"fire", "grass", "sea", "sun"}));
   EXPECT_GT(knowledge_questions, 100) << "interleaved documents ask about grounded facts";
+}
+
+// Index of `word` in a list of names, or -1.
+template <size_t N>
+int index_of(const std::array<const char*, N>& names, const std::string& word) {
+  for (size_t i = 0; i < N; ++i) {
+    if (word == names[i]) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+TEST(Knowledge, TextSceneQuestionsAskAFactAboutADescribedObjectAtTheirShare) {
+  const std::string marker = " . question : ";
+  Rng rng(3);
+  std::set<std::string> answers;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string sentence = scene_question_sentence(rng);
+    const size_t at = sentence.find(marker);
+    ASSERT_NE(at, std::string::npos) << sentence;
+    // The described objects: each shape name follows its colour.
+    std::vector<Object> objects;
+    std::istringstream description(sentence.substr(0, at));
+    std::string previous, word;
+    while (description >> word) {
+      const int shape = index_of(kShapeNames, word);
+      if (shape >= 0) {
+        objects.emplace_back();
+        objects.back().shape = shape;
+        objects.back().colour = index_of(kColourNames, previous);
+        ASSERT_GE(objects.back().colour, 0) << sentence;
+      }
+      previous = word;
+    }
+    ASSERT_GE(objects.size(), 1u);
+    ASSERT_LE(objects.size(), 3u);
+    // The question names the referent by the other attribute; it is unique.
+    std::istringstream question(sentence.substr(at + marker.size()));
+    std::vector<std::string> q;
+    while (question >> word) q.push_back(word);
+    const std::string answer = q.at(q.size() - 2);
+    int matches = 0;
+    if (sentence.find("what has the same color as the") != std::string::npos) {
+      const int shape = index_of(kShapeNames, q.at(7));
+      for (const auto& o : objects) {
+        if (o.shape != shape) continue;
+        ++matches;
+        EXPECT_EQ(answer, kColourThings[o.colour]) << sentence;
+      }
+    } else {
+      ASSERT_NE(sentence.find("how many corners does the"), std::string::npos) << sentence;
+      const int colour = index_of(kColourNames, q.at(5));
+      for (const auto& o : objects) {
+        if (o.colour != colour) continue;
+        ++matches;
+        EXPECT_EQ(answer, kNumberWords[kShapeCorners[o.shape]]) << sentence;
+      }
+    }
+    EXPECT_EQ(matches, 1) << "the referent is unique: " << sentence;
+    answers.insert(answer);
+  }
+  // Facts of both halves, held-out ones included: they are text facts.
+  for (const char* a : {"fire", "plum", "coal", "zero", "four", "ten"}) {
+    EXPECT_TRUE(answers.count(a)) << a;
+  }
+
+  // sample_text_sentence draws them at their share; none at 0.
+  for (const double share : {0.0, 0.25, 1.0}) {
+    constexpr int kSentences = 4000;
+    int count = 0;
+    for (int i = 0; i < kSentences; ++i) {
+      count += sample_text_sentence(rng, share).find(marker) != std::string::npos;
+    }
+    const double sd = std::sqrt(share * (1 - share) / kSentences);
+    EXPECT_NEAR(double(count) / kSentences, share, 4 * sd + 1e-9) << share;
+  }
+  // A training text document takes its share from the data config.
+  DataOptions data;
+  data.text_scene_questions = 1.0;
+  const std::string text = make_document(2, data, rng, [] { return Scene{}; }).text();
+  EXPECT_NE(text.find(marker), std::string::npos) << text;
 }
 
 TEST(Dataset, SameSeedSameDataAcrossConfigsAndBatchLayout) {

@@ -214,7 +214,7 @@ TEST(Benchmarks, KnowledgeAnswersComeFromTheTextOnlyFacts) {
   Rng rng(1);
   std::set<std::string> things;
   for (int i = 0; i < 2000; ++i) {
-    const std::string sentence = sample_text_sentence(rng);
+    const std::string sentence = sample_text_sentence(rng, 0);
     for (const char* thing : kColourThings) {
       if (sentence.find(thing) != std::string::npos) things.insert(thing);
     }
