@@ -40,17 +40,17 @@ int main(int argc, char** argv) {
   const int n = model->shapes().num_visual_tokens;
   const auto no_images = torch::zeros({0, n, config.lm.width});
   auto grounded = [](const std::string& thing) {
-    return std::find(kColourThings.begin(), kColourThings.begin() + kGroundedColours, thing) !=
-           kColourThings.begin() + kGroundedColours;
+    const auto it = std::find(kColourThings.begin(), kColourThings.end(), thing);
+    return it != kColourThings.end() &&
+           colour_fact_in(Facts::kGrounded, it - kColourThings.begin());
   };
   int asked[2] = {0, 0}, right[2] = {0, 0}, held_out_as_grounded = 0;
   Rng rng(/*seed=*/0x6b74);  // not a training stream's seed
   while (asked[0] + asked[1] < items) {
-    const std::string sentence = scene_question_sentence(rng);
-    if (sentence.find("same color as") == std::string::npos) continue;
-    const size_t at = sentence.rfind("answer : ") + std::string("answer : ").size();
-    const std::string prompt = sentence.substr(0, at - 1);
-    const std::string answer = sentence.substr(at, sentence.find(' ', at) - at);
+    const SceneQuestion q = sample_scene_question(rng);
+    if (q.question.type != "colour_thing") continue;
+    const std::string prompt = q.description + " . " + question_prompt(q.question.question);
+    const std::string& answer = q.question.answers[0];
     Document doc;
     doc.add_text(prompt);
     const Batch b = collate({doc}, config.data, n, /*render_images=*/false);
@@ -63,9 +63,9 @@ int main(int argc, char** argv) {
   }
   std::printf("%s (step %d): colour questions about described objects, no image\n",
               run.string().c_str(), step);
-  std::printf("  grounded facts: %.1f%% of %d; held-out facts: %.1f%% of %d (%.1f%% answered "
-              "with a grounded thing)\n",
-              100.0 * right[0] / std::max(asked[0], 1), asked[0],
-              100.0 * right[1] / std::max(asked[1], 1), asked[1],
-              100.0 * held_out_as_grounded / std::max(asked[1], 1));
+  std::printf(
+      "  grounded facts: %.1f%% of %d; held-out facts: %.1f%% of %d (%.1f%% answered "
+      "with a grounded thing)\n",
+      100.0 * right[0] / std::max(asked[0], 1), asked[0], 100.0 * right[1] / std::max(asked[1], 1),
+      asked[1], 100.0 * held_out_as_grounded / std::max(asked[1], 1));
 }

@@ -67,21 +67,25 @@ VqaItem sample_text_question(Rng& rng) {
   return item;
 }
 
-std::string scene_question_sentence(Rng& rng) {
+SceneQuestion sample_scene_question(Rng& rng) {
   for (;;) {  // until the drawn objects support a question: a few draws at most
     Scene scene;
     const int num_objects = rng.uniform_int(1, 3);
     for (int i = 0; i < num_objects; ++i) scene.objects.push_back(random_object(rng));
     const Facts facts = rng.bernoulli(0.5) ? Facts::kGrounded : Facts::kHeldOut;
-    VqaItem q;
-    if (!sample_knowledge_question(scene, rng, facts, q)) continue;
-    std::string description;
+    SceneQuestion out;
+    if (!sample_knowledge_question(scene, rng, facts, out.question)) continue;
     for (int i = 0; i < num_objects; ++i) {
-      if (i > 0) description += i + 1 == num_objects ? " and " : " , ";
-      description += object_phrase(scene.objects[i]);
+      if (i > 0) out.description += i + 1 == num_objects ? " and " : " , ";
+      out.description += object_phrase(scene.objects[i]);
     }
-    return description + " . " + qa_words(q.question, q.answers[0]);
+    return out;
   }
+}
+
+std::string scene_question_sentence(Rng& rng) {
+  const SceneQuestion q = sample_scene_question(rng);
+  return q.description + " . " + qa_words(q.question.question, q.question.answers[0]);
 }
 
 std::string sample_text_sentence(Rng& rng, double scene_questions) {

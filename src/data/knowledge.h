@@ -57,6 +57,12 @@ VqaItem sample_text_question(Rng& rng);
 // has the same color as the star ? answer : fire". Answering it needs what a
 // `knowledge_vqa` item needs, in text: find the referent's colour (or shape) in
 // the context, then recall a fact. Facts of both halves: all are text facts.
+struct SceneQuestion {
+  std::string description;  // "a small red star and a large blue circle"
+  VqaItem question;         // of a type of kKnowledgeTypes, about one of the objects
+};
+SceneQuestion sample_scene_question(Rng& rng);
+// The same as one sentence: "<description> . question : ... answer : <answer> ."
 std::string scene_question_sentence(Rng& rng);
 
 // One sentence of a text-only document: with probability `scene_questions` a
