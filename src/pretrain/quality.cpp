@@ -170,6 +170,12 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
        [](const Scene& s) { return sign_number(s.sign.text) / 10; }, Keep::number_signs},
       {"sign_units", &signed_single, 10,
        [](const Scene& s) { return sign_number(s.sign.text) % 10; }, Keep::number_signs},
+      // Where one object is: the quadrant of its centre. What spatial_vqa's
+      // relations need from the visual tokens; features with no position
+      // (a convnet's away from its borders, pooled without a position
+      // embedding) give a bag of regions that cannot say where.
+      {"position", &single, 4,
+       [](const Scene& s) { return int(s.objects[0].x >= 0.5) + 2 * int(s.objects[0].y >= 0.5); }},
   };
   nlohmann::json out = nlohmann::json::object();
   uint64_t purpose = 0;

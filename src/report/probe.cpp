@@ -25,6 +25,7 @@ constexpr std::pair<const char*, const char*> kAnsweredBy[] = {
     {"count", "vqa.0shot.count"},     {"item", "fashion_vqa.0shot.item"},
     {"texture", "vqa.0shot.texture"}, {"sign", "text_vqa.0shot.word"},
     {"sign_tens", "text_vqa.0shot.digits"}, {"sign_units", "text_vqa.0shot.digits"},
+    {"position", "spatial_vqa.0shot.relation"},
 };
 
 }  // namespace
@@ -77,12 +78,13 @@ nlohmann::json probe_trial(const std::string& run_dir) {
 std::string probe_table(const nlohmann::json& probe) {
   const bool pretrained = !probe["pretrained"].is_null();
   std::string out = fmt::format(
-      "Probes at step {} of {}, held-out scenes (one object for colour, shape, size, item and "
-      "texture; one object and a sign showing a word for sign, a number for its tens and units "
+      "Probes at step {} of {}, held-out scenes (one object for colour, shape, size, item, "
+      "texture and position, its quadrant; one object and a sign showing a word for sign, a number for its tens and units "
       "digit; as drawn for count), accuracy in points: a linear probe of the mean over the "
       "patches or visual tokens, and an attentive probe (4 learnt queries) of all of them; 0-shot "
       "VQA is the trial's accuracy on the questions about that attribute (text_vqa's words for "
-      "sign, its digits answered at their place for the digit places), in scenes as drawn:\n\n",
+      "sign, its digits answered at their place for the digit places, spatial_vqa's relations for "
+      "position), in scenes as drawn:\n\n",
       probe["step"].get<int>(), probe["steps"].get<int>());
   out += fmt::format(
       "| task | chance |{} encoder after the VLM stage: mean / attentive | visual tokens: mean / "

@@ -247,6 +247,31 @@ TEST(Pretrain, AttentiveProbeFindsTheOneTokenThatCarriesTheLabel) {
             0.6);
 }
 
+TEST(Pretrain, PositionProbeNeedsFeaturesThatKeepWhere) {
+  // How far each image quarter is from the background (the corner pixel),
+  // as one token, keeps where the object is; the pixels as a bag of tokens
+  // (what a position-free encoder's regions are to a mean or an attention
+  // pool) keep its colour, not its place.
+  const ExperimentConfig c = testing::tiny_config();
+  const auto placed = linear_probe(
+      [](const torch::Tensor& images) {
+        using torch::indexing::Slice;
+        const auto background = images.index({Slice(), Slice(), Slice(0, 1), Slice(0, 1)});
+        const auto away = (images - background).abs().sum(1, /*keepdim=*/true);
+        return torch::adaptive_avg_pool2d(away, {2, 2}).flatten(1).unsqueeze(1);
+      },
+      c, c.data.resolution);
+  const auto bag = linear_probe(
+      [](const torch::Tensor& images) { return images.flatten(2).transpose(1, 2); }, c,
+      c.data.resolution, /*attentive=*/true);
+  ASSERT_TRUE(placed.contains("position")) << placed.dump();
+  EXPECT_LT(placed["position"]["chance"].get<double>(), 35.0);
+  EXPECT_GT(placed["position"]["accuracy"].get<double>(), 70.0);
+  EXPECT_LT(bag["position"]["accuracy"].get<double>(), 45.0);
+  EXPECT_LT(bag["position"]["attentive"].get<double>(), 45.0);
+  EXPECT_GT(bag["colour"]["accuracy"].get<double>(), 80.0);
+}
+
 TEST(Cache, MissThenHitWithTheSameWeights) {
   testing::ScratchDir dir;
   const ExperimentConfig c = tiny_pretrain("clip");

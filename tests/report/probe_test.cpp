@@ -41,7 +41,7 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   EXPECT_EQ(probe["step"], 4);
   EXPECT_EQ(probe["steps"], 4);
   ASSERT_TRUE(probe["pretrained"].is_object());
-  std::vector<std::string> tasks = {"colour", "shape", "size", "count", "item"};
+  std::vector<std::string> tasks = {"colour", "shape", "size", "count", "item", "position"};
   if (textured) tasks.push_back("texture");
   if (textured) {
     for (const char* task : {"sign", "sign_tens", "sign_units"}) tasks.push_back(task);
@@ -74,6 +74,7 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   if (textured) {
     EXPECT_EQ(probe["answered"]["texture"], metrics["vqa.0shot.texture"]);
   }
+  EXPECT_EQ(probe["answered"]["position"], metrics["spatial_vqa.0shot.relation"]);
   EXPECT_EQ(probe["answered"].contains("sign"), textured);
   if (textured) {
     EXPECT_EQ(probe["answered"]["sign"], metrics["text_vqa.0shot.word"]);
