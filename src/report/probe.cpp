@@ -79,8 +79,9 @@ std::string probe_table(const nlohmann::json& probe) {
   const bool pretrained = !probe["pretrained"].is_null();
   std::string out = fmt::format(
       "Probes at step {} of {}, held-out scenes (one object for colour, shape, size, item, "
-      "texture and position, its quadrant; one object and a sign showing a word for sign, a number for its tens and units "
-      "digit; as drawn for count), accuracy in points: a linear probe of the mean over the "
+      "texture and position, its quadrant; one object and a sign showing a word for sign, a "
+      "number for its tens and units digit; as drawn for count), accuracy in points: a linear "
+      "probe of the mean over the "
       "patches or visual tokens, and an attentive probe (4 learnt queries) of all of them; 0-shot "
       "VQA is the trial's accuracy on the questions about that attribute (text_vqa's words for "
       "sign, its digits answered at their place for the digit places, spatial_vqa's relations for "

@@ -261,9 +261,9 @@ TEST(Pretrain, PositionProbeNeedsFeaturesThatKeepWhere) {
         return torch::adaptive_avg_pool2d(away, {2, 2}).flatten(1).unsqueeze(1);
       },
       c, c.data.resolution);
-  const auto bag = linear_probe(
-      [](const torch::Tensor& images) { return images.flatten(2).transpose(1, 2); }, c,
-      c.data.resolution, /*attentive=*/true);
+  const auto bag =
+      linear_probe([](const torch::Tensor& images) { return images.flatten(2).transpose(1, 2); }, c,
+                   c.data.resolution, /*attentive=*/true);
   ASSERT_TRUE(placed.contains("position")) << placed.dump();
   EXPECT_LT(placed["position"]["chance"].get<double>(), 35.0);
   EXPECT_GT(placed["position"]["accuracy"].get<double>(), 70.0);
