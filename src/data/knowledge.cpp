@@ -75,10 +75,7 @@ SceneQuestion sample_scene_question(Rng& rng) {
     const Facts facts = rng.bernoulli(0.5) ? Facts::kGrounded : Facts::kHeldOut;
     SceneQuestion out;
     if (!sample_knowledge_question(scene, rng, facts, out.question)) continue;
-    for (int i = 0; i < num_objects; ++i) {
-      if (i > 0) out.description += i + 1 == num_objects ? " and " : " , ";
-      out.description += object_phrase(scene.objects[i]);
-    }
+    out.description = object_list(scene);  // no sign: only the objects
     return out;
   }
 }

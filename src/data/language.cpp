@@ -9,9 +9,7 @@
 #include "data/fashion.h"
 
 namespace ablate {
-namespace {
 
-// Objects left to right, then the sign if there is one.
 std::string object_list(const Scene& scene) {
   std::vector<std::string> items;
   for (const auto& o : scene.objects) items.push_back(object_phrase(o));
@@ -23,6 +21,8 @@ std::string object_list(const Scene& scene) {
   }
   return out;
 }
+
+namespace {
 
 constexpr int kNumTemplates = kNumCaptionReferences;
 

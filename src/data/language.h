@@ -77,6 +77,9 @@ std::string with_article(const std::string& phrase);
 // Object phrase with its article, e.g. "a small red star", "a large striped
 // blue circle" (plain objects are not called plain).
 std::string object_phrase(const Object& o);
+// The scene's object phrases in its order (left to right in generated scenes),
+// then its sign if it has one, as a list: "a red star , a blue circle and a green square".
+std::string object_list(const Scene& scene);
 // Referent phrase "red star" (colour and shape).
 std::string referent(const Object& o);
 // Indices of the objects whose key (e.g. shape) occurs once in the scene: the
