@@ -13,7 +13,9 @@ LayerNorm2dImpl::LayerNorm2dImpl(int64_t channels) {
 }
 
 torch::Tensor LayerNorm2dImpl::forward(const torch::Tensor& x) {
-  return norm_(x.permute({0, 2, 3, 1})).permute({0, 3, 1, 2});
+  // In float32: under bf16 autocast x is bfloat16, which LibTorch 1.13's CPU
+  // layer_norm rejects beside float32 weights.
+  return norm_(x.permute({0, 2, 3, 1}).to(torch::kFloat)).permute({0, 3, 1, 2});
 }
 
 RegNetBottleneckImpl::RegNetBottleneckImpl(int64_t in_channels, int64_t out_channels,

@@ -9,10 +9,10 @@
 namespace ablate {
 namespace {
 
-torch::nn::GroupNorm group_norm(int64_t channels) {
+Fp32GroupNorm group_norm(int64_t channels) {
   int64_t groups = std::min<int64_t>(8, channels);
   while (channels % groups != 0) --groups;
-  return torch::nn::GroupNorm(torch::nn::GroupNormOptions(groups, channels));
+  return Fp32GroupNorm(torch::nn::GroupNormOptions(groups, channels));
 }
 
 torch::nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride) {

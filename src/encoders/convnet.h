@@ -10,6 +10,19 @@
 
 namespace ablate {
 
+// GroupNorm computed in float32. Under bf16 autocast the convolutions return
+// bfloat16, which LibTorch 1.13's CPU group_norm rejects beside float32
+// weights (autocast on CUDA runs group_norm in float32 as well). Same
+// parameter names as torch::nn::GroupNorm, so saved encoders load unchanged.
+class Fp32GroupNormImpl : public torch::nn::GroupNormImpl {
+ public:
+  using torch::nn::GroupNormImpl::GroupNormImpl;
+  torch::Tensor forward(const torch::Tensor& x) {
+    return torch::nn::GroupNormImpl::forward(x.to(torch::kFloat));
+  }
+};
+TORCH_MODULE(Fp32GroupNorm);
+
 class ResidualBlockImpl : public torch::nn::Module {
  public:
   explicit ResidualBlockImpl(int64_t channels);
@@ -17,7 +30,7 @@ class ResidualBlockImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr};
-  torch::nn::GroupNorm norm1_{nullptr}, norm2_{nullptr};
+  Fp32GroupNorm norm1_{nullptr}, norm2_{nullptr};
 };
 TORCH_MODULE(ResidualBlock);
 

@@ -58,8 +58,9 @@ BENCHMARK(BM_TrainStep)
     ->UseRealTime();
 
 // The 64 px proxy with 64 average-pooled visual tokens (ablations/proxy64_seeds.yaml),
-// by train.length_buckets: documents run from ~80 tokens (a caption) to ~400
-// (three images of an interleaved page), and one padded batch pads them all to the longest.
+// by train.length_buckets (documents run from ~80 tokens, a caption, to ~400, three
+// images of an interleaved page, and one padded batch pads them all to the longest)
+// and by precision (its convnet encoder runs its convolutions in bf16 under autocast).
 void BM_TrainStep64(benchmark::State& state) {
   auto c = smoke_config();
   c.encoder.type = "convnet";
@@ -67,10 +68,17 @@ void BM_TrainStep64(benchmark::State& state) {
   c.data.textured_objects = 0.5;
   c.connector.num_tokens = 64;
   c.train.length_buckets = static_cast<int>(state.range(0));
-  state.SetLabel(fmt::format("length_buckets {}", c.train.length_buckets));
+  c.train.precision = state.range(1) == 0 ? "fp32" : "bf16";
+  state.SetLabel(fmt::format("length_buckets {}/{}", c.train.length_buckets, c.train.precision));
   train_steps(state, c);
 }
-BENCHMARK(BM_TrainStep64)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TrainStep64)
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Args({4, 0})
+    ->Args({4, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Data only: 32 scenes generated, rendered at 192 px, downsampled to 32 px.
 void BM_TrainBatchData(benchmark::State& state) {

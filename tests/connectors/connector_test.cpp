@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "test_util.h"
+#include "train/trainer.h"
 
 namespace ablate {
 namespace {
@@ -42,6 +43,18 @@ TEST_P(ConnectorSuite, OutputShapeMatchesDerivedTokenCount) {
 TEST_P(ConnectorSuite, GradientsReachEveryParameter) {
   auto c = make();
   c(torch::randn({2, 16, 12})).pow(2).sum().backward();
+  testing::expect_gradients_everywhere(*c);
+}
+
+TEST_P(ConnectorSuite, TrainsUnderBf16Autocast) {
+  auto c = make();
+  torch::Tensor out;
+  {
+    AutocastGuard autocast(true);
+    out = c(torch::randn({2, 16, 12}));
+  }
+  EXPECT_EQ(out.size(0), 2);
+  out.to(torch::kFloat).pow(2).sum().backward();
   testing::expect_gradients_everywhere(*c);
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "test_util.h"
+#include "train/trainer.h"
 
 namespace ablate {
 namespace {
@@ -39,6 +40,20 @@ TEST_P(EncoderSuite, PatchFeaturesShape) {
 TEST_P(EncoderSuite, GradientsReachEveryParameter) {
   auto e = make();
   e(torch::randn({2, 3, 16, 16})).pow(2).sum().backward();
+  testing::expect_gradients_everywhere(*e);
+}
+
+TEST_P(EncoderSuite, TrainsUnderBf16Autocast) {
+  // train.precision: bf16 runs the forward pass under CPU autocast; every layer
+  // must accept the bfloat16 activations it then receives.
+  auto e = make();
+  torch::Tensor out;
+  {
+    AutocastGuard autocast(true);
+    out = e(torch::randn({2, 3, 16, 16}));
+  }
+  EXPECT_EQ(out.size(0), 2);
+  out.to(torch::kFloat).pow(2).sum().backward();
   testing::expect_gradients_everywhere(*e);
 }
 
