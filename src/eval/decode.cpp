@@ -2,9 +2,14 @@
 
 #include <algorithm>
 
+#include "data/document.h"
 #include "data/tokenizer.h"
 
 namespace ablate {
+
+std::vector<int> world_stop_ids() {
+  return {Tokenizer::kEos, Tokenizer::kImage, Tokenizer::world().encode(kEndOfAnswer).at(0)};
+}
 
 Decoded greedy_decode(Vlm& model, const torch::Tensor& prompt_tokens, const torch::Tensor& visual,
                       int max_new_tokens, const std::vector<int>& stop_ids,

@@ -15,6 +15,11 @@ struct Decoded {
   std::vector<double> loglik;         // mean log-likelihood per token of each reference
 };
 
+// Where the world's generated text ends: <eos>, an <image> placeholder, or the
+// period that ends every answer, caption and sentence of the world (a model
+// that runs on into the next block or image is cut there too).
+std::vector<int> world_stop_ids();
+
 // tokens [B, T]: prompts of equal length with N <image> placeholders per
 // image; visual [M, N, D_lm]: the visual tokens of all their images in reading
 // order (already encoded; M may be 0). Generates each item's ids, up to and

@@ -47,11 +47,8 @@ Generated generate(Vlm& model, const ExperimentConfig& c, VisualCache& visual_of
   Generated out;
   out.texts.resize(prompts.size());
   out.loglik.resize(prompts.size());
-  // Every answer, caption and sentence of the world ends with a period; a
-  // model that runs on into the next block or image is cut there too.
   const auto& tok = Tokenizer::world();
-  const std::vector<int> stop_ids = {Tokenizer::kEos, Tokenizer::kImage,
-                                     tok.encode(kEndOfAnswer).at(0)};
+  const std::vector<int> stop_ids = world_stop_ids();
   for (const auto& [len, indices] : by_length) {
     const size_t bs = batch_size_for(c, len + max_new);
     for (size_t start = 0; start < indices.size(); start += bs) {
