@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
     Document doc;
     doc.add_text(prompt);
     const Batch b = collate({doc}, config.data, n, /*render_images=*/false);
-    const std::string said = tok.decode(greedy_decode(model, b.tokens, no_images, 3, world_stop_ids()).ids[0]);
+    const std::string said =
+        tok.decode(greedy_decode(model, b.tokens, no_images, 3, world_stop_ids()).ids[0]);
     const int half = grounded(answer) ? 0 : 1;
     ++asked[half];
     right[half] += said == answer;
