@@ -4,6 +4,6 @@
 namespace ablate {
 
 const char* version();
-const char* git_commit();  // as of the last CMake configure
+const char* git_commit();  // of the source tree at build time, "-dirty" if it had edits
 
 }  // namespace ablate
