@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   model->eval();
   torch::NoGradGuard no_grad;
   const auto& tok = Tokenizer::world();
+  const std::vector<int> stop = world_stop_ids();
   const int n = model->shapes().num_visual_tokens;
   const auto no_images = torch::zeros({0, n, config.lm.width});
   auto grounded = [](const std::string& thing) {
@@ -52,8 +53,7 @@ int main(int argc, char** argv) {
     Document doc;
     doc.add_text(prompt);
     const Batch b = collate({doc}, config.data, n, /*render_images=*/false);
-    const std::string said =
-        tok.decode(greedy_decode(model, b.tokens, no_images, 3, world_stop_ids()).ids[0]);
+    const std::string said = tok.decode(greedy_decode(model, b.tokens, no_images, 3, stop).ids[0]);
     const int half = grounded(answer) ? 0 : 1;
     ++asked[half];
     right[half] += said == answer;
