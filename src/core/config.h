@@ -38,6 +38,7 @@ struct DataOptions {
   int max_objects = 3;
   MixOptions mix;
   double synthetic_captions = 0.0;    // share of caption documents with dense captions (VeCap)
+  double shape_first_captions = 0.0;  // share of captions naming shapes first
   int max_images = 3;                 // images per interleaved document (2..max_images)
   double text_scenes = 0.25;          // share of scenes with a sign (rendered text)
   double fashion_scenes = 0.15;       // share of training scenes of real photos (data/fashion.h)
@@ -54,6 +55,12 @@ struct DataOptions {
     v.section("mix", mix);
     v.field("synthetic_captions", synthetic_captions,
             "share of caption documents with dense synthetic captions (MM1's VeCap)",
+            in_range(0.0, 1.0));
+    v.field("shape_first_captions", shape_first_captions,
+            "share of training captions (caption documents and interleaved ones) that name each "
+            "object's shape before its colour and pattern, \"a small star that is striped and "
+            "red\" (0: always \"a small striped red star\"); the last round(5 x share) of the "
+            "5 captioning references are written so too",
             in_range(0.0, 1.0));
     v.field("max_images", max_images, "most images in an interleaved document", in_range(2, 8));
     v.field("text_scenes", text_scenes, "share of scenes with a sign showing a word or number",

@@ -134,15 +134,16 @@ std::string qa_words(const std::string& question, const std::string& answer) {
 Document caption_document(const Scene& scene, const DataOptions& data, Rng& rng) {
   Document doc;
   doc.add_image(scene);
-  doc.add_text(caption_words(rng.bernoulli(data.synthetic_captions) ? dense_caption(scene)
-                                                                    : sample_caption(scene, rng)));
+  doc.add_text(caption_words(rng.bernoulli(data.synthetic_captions)
+                                 ? dense_caption(scene)
+                                 : sample_caption(scene, rng, data.shape_first_captions)));
   doc.add_ids({Tokenizer::kEos});
   return doc;
 }
 
-std::string interleaved_block(const Scene& scene, Rng& rng) {
+std::string interleaved_block(const Scene& scene, const DataOptions& data, Rng& rng) {
   const int kind = rng.uniform_int(3);
-  if (kind == 0) return caption_words(sample_caption(scene, rng));
+  if (kind == 0) return caption_words(sample_caption(scene, rng, data.shape_first_captions));
   std::string out;
   const int num_questions = rng.uniform_int(1, kMaxQuestions);
   for (int i = 0; i < num_questions; ++i) {
@@ -185,7 +186,7 @@ int64_t longest_training_document(const DataOptions& data, int num_visual_tokens
   for (int i = 0; i < kSamples; ++i) {
     const Scene scene = generate_scene(rng.next(), worst);
     caption = std::max(caption, len(caption_words(dense_caption(scene))));
-    for (const auto& ref : caption_references(scene)) {
+    for (const auto& ref : caption_references(scene, data.shape_first_captions)) {
       caption = std::max(caption, len(caption_words(ref)));
     }
     VqaItem q = sample_question(scene, rng);
@@ -227,7 +228,7 @@ Document make_document(int kind, const DataOptions& data, Rng& rng,
   for (int i = 0; i < num_images; ++i) {
     scenes.push_back(next_scene());
     doc.add_image(scenes.back());
-    doc.add_text(interleaved_block(scenes.back(), rng));
+    doc.add_text(interleaved_block(scenes.back(), data, rng));
   }
   doc.add_text(compare_images(scenes[0], scenes[1]));
   doc.add_ids({Tokenizer::kEos});

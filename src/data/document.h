@@ -78,7 +78,7 @@ Document make_document(int kind, const DataOptions& data, Rng& rng,
 Document caption_document(const Scene& scene, const DataOptions& data, Rng& rng);
 // One image's text block in an interleaved document: a caption, or one or two
 // questions with their answers (VQA or spatial).
-std::string interleaved_block(const Scene& scene, Rng& rng);
+std::string interleaved_block(const Scene& scene, const DataOptions& data, Rng& rng);
 // 3..6 sentences of sample_text_sentence(rng, scene_questions).
 Document text_document(Rng& rng, double scene_questions);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 
@@ -10,9 +11,9 @@
 
 namespace ablate {
 
-std::string object_list(const Scene& scene) {
+std::string object_list(const Scene& scene, PhraseOrder order) {
   std::vector<std::string> items;
-  for (const auto& o : scene.objects) items.push_back(object_phrase(o));
+  for (const auto& o : scene.objects) items.push_back(object_phrase(o, order));
   if (!scene.sign.text.empty()) items.push_back(sign_phrase(scene.sign));
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -26,8 +27,8 @@ namespace {
 
 constexpr int kNumTemplates = kNumCaptionReferences;
 
-std::string caption_template(const Scene& scene, int t) {
-  const std::string list = object_list(scene);
+std::string caption_template(const Scene& scene, int t, PhraseOrder order) {
+  const std::string list = object_list(scene, order);
   const size_t n = scene.objects.size();
   switch (t) {
     case 0:
@@ -67,10 +68,18 @@ std::string with_article(const std::string& phrase) {
 
 std::string sign_phrase(const Sign& sign) { return "a sign that says " + sign.text; }
 
-std::string object_phrase(const Object& o) {
-  const std::string texture = o.texture > 0 ? std::string(kTextureNames[o.texture]) + " " : "";
-  return with_article(fmt::format("{} {}{} {}", kSizeNames[o.size], texture, kColourNames[o.colour],
-                                  kShapeNames[o.shape]));
+std::string object_phrase(const Object& o, PhraseOrder order) {
+  const char* size = kSizeNames[o.size];
+  const char* colour = kColourNames[o.colour];
+  const char* shape = kShapeNames[o.shape];
+  const char* texture = o.texture > 0 ? kTextureNames[o.texture] : nullptr;
+  if (order == PhraseOrder::kShapeFirst) {
+    return with_article(texture
+                            ? fmt::format("{} {} that is {} and {}", size, shape, texture, colour)
+                            : fmt::format("{} {} that is {}", size, shape, colour));
+  }
+  return with_article(texture ? fmt::format("{} {} {} {}", size, texture, colour, shape)
+                              : fmt::format("{} {} {}", size, colour, shape));
 }
 
 std::string referent(const Object& o) {
@@ -93,18 +102,28 @@ std::string dense_caption(const Scene& scene) {
   return out + fmt::format("{} {} in total .", kNumberWords.at(n), n == 1 ? "shape" : "shapes");
 }
 
-std::vector<std::string> caption_references(const Scene& scene) {
+std::vector<std::string> caption_references(const Scene& scene, double shape_first) {
   if (scene.is_fashion()) return fashion_caption_references(scene);
+  const int num_shape_first =
+      shape_first > 0 ? std::max(1, static_cast<int>(std::lround(kNumTemplates * shape_first))) : 0;
   std::vector<std::string> refs;
-  for (int t = 0; t < kNumTemplates; ++t) refs.push_back(caption_template(scene, t));
+  for (int t = 0; t < kNumTemplates; ++t) {
+    refs.push_back(caption_template(scene, t,
+                                    t >= kNumTemplates - num_shape_first
+                                        ? PhraseOrder::kShapeFirst
+                                        : PhraseOrder::kModifiersFirst));
+  }
   return refs;
 }
 
-std::string sample_caption(const Scene& scene, Rng& rng) {
+std::string sample_caption(const Scene& scene, Rng& rng, double shape_first) {
   if (scene.is_fashion()) {
     return fashion_caption_references(scene).at(rng.uniform_int(kNumTemplates));
   }
-  return caption_template(scene, rng.uniform_int(kNumTemplates));
+  const int t = rng.uniform_int(kNumTemplates);
+  const bool reversed = shape_first > 0 && rng.bernoulli(shape_first);
+  return caption_template(scene, t,
+                          reversed ? PhraseOrder::kShapeFirst : PhraseOrder::kModifiersFirst);
 }
 
 VqaItem sample_question(const Scene& scene, Rng& rng) {

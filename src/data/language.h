@@ -21,11 +21,15 @@ inline constexpr int kNumVqaAnswers = 10;  // as VQAv2
 inline constexpr std::array<const char*, 5> kQuestionTypes = {"colour", "shape", "count", "exists",
                                                               "texture"};
 
-// All reference captions of a scene, one per template.
-std::vector<std::string> caption_references(const Scene& scene);
+// All reference captions of a scene, one per template. With shape_first > 0
+// (data.shape_first_captions) the last max(1, round(5 shape_first)) of them
+// name shapes first (PhraseOrder::kShapeFirst).
+std::vector<std::string> caption_references(const Scene& scene, double shape_first = 0);
 
-// A training caption: one of the reference templates, drawn with `rng`.
-std::string sample_caption(const Scene& scene, Rng& rng);
+// A training caption: one of the reference templates, drawn with `rng`, its
+// objects named shape first with probability shape_first (nothing more is
+// drawn when it is 0, so that worlds without it keep their streams).
+std::string sample_caption(const Scene& scene, Rng& rng, double shape_first = 0);
 
 struct VqaItem {
   std::string type;                  // one of kQuestionTypes
@@ -74,12 +78,19 @@ std::string place_phrase(double x, double y);
 
 // The phrase with "a" or "an" before it, e.g. "an orange star".
 std::string with_article(const std::string& phrase);
-// Object phrase with its article, e.g. "a small red star", "a large striped
-// blue circle" (plain objects are not called plain).
-std::string object_phrase(const Object& o);
+// Word order of an object phrase. Modifiers first, the world's own: a caption
+// then always names an object's colour before its shape, so the LM learns to
+// find an object by its colour and read its shape, and the reverse (find it by
+// its shape, read its colour or pattern) only from question-answer pairs.
+// Shape first gives captions that practise the reverse.
+enum class PhraseOrder { kModifiersFirst, kShapeFirst };
+// Object phrase with its article: "a small red star", "a large striped blue
+// circle" (plain objects are not called plain); shape first "a small star that
+// is red", "a large circle that is striped and blue".
+std::string object_phrase(const Object& o, PhraseOrder order = PhraseOrder::kModifiersFirst);
 // The scene's object phrases in its order (left to right in generated scenes),
 // then its sign if it has one, as a list: "a red star , a blue circle and a green square".
-std::string object_list(const Scene& scene);
+std::string object_list(const Scene& scene, PhraseOrder order = PhraseOrder::kModifiersFirst);
 // Referent phrase "red star" (colour and shape).
 std::string referent(const Object& o);
 // Indices of the objects whose key (e.g. shape) occurs once in the scene: the

@@ -93,6 +93,7 @@ ExperimentConfig cache_config(Stage stage, const ExperimentConfig& config) {
     // Rotary tables are buffers, not weights: any sequence length loads them.
     key.lm.max_seq_len = LmOptions{}.max_seq_len;
     key.data.synthetic_captions = config.data.synthetic_captions;      // caption text
+    key.data.shape_first_captions = config.data.shape_first_captions;  // its word order
     key.data.text_scene_questions = config.data.text_scene_questions;  // and text documents
   }
   key.data.min_objects = config.data.min_objects;

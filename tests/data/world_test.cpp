@@ -62,6 +62,58 @@ TEST(Language, CaptionsListObjectsLeftToRight) {
   EXPECT_NE(std::find(refs.begin(), refs.end(), sampled), refs.end());
 }
 
+TEST(Language, ShapeFirstCaptionsNameTheShapeBeforeItsColourAndPattern) {
+  Scene s;
+  s.objects = {{/*shape=*/0, /*colour=*/0, /*size=*/1, 0.2, 0.5},
+               {/*shape=*/4, /*colour=*/5, /*size=*/0, 0.7, 0.5}};
+  s.objects[0].texture = 1;
+  EXPECT_EQ(object_phrase(s.objects[0], PhraseOrder::kShapeFirst),
+            "a large circle that is striped and red");
+  EXPECT_EQ(object_phrase(s.objects[1], PhraseOrder::kShapeFirst), "a small star that is orange");
+  EXPECT_EQ(object_phrase(s.objects[1]), "a small orange star");
+
+  // The last round(5 x share) references, at least one, are shape first.
+  auto num_shape_first = [&](double share) {
+    int n = 0;
+    for (const auto& ref : caption_references(s, share)) {
+      if (ref.find("that is") != std::string::npos) {
+        ++n;
+      } else {
+        EXPECT_EQ(n, 0) << "shape-first references come last: " << ref;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(num_shape_first(0.0), 0);
+  EXPECT_EQ(num_shape_first(0.05), 1);
+  EXPECT_EQ(num_shape_first(0.5), 3);
+  EXPECT_EQ(num_shape_first(1.0), 5);
+  EXPECT_EQ(
+      caption_references(s, 1.0)[3],
+      "two shapes : a large circle that is striped and red and a small star that is orange .");
+
+  // Share 0 draws exactly what the world drew before the option (one template).
+  Rng a(3), b(3);
+  sample_caption(s, a, 0.0);
+  b.uniform_int(kNumCaptionReferences);
+  EXPECT_EQ(a.next(), b.next());
+
+  // Sampled captions are reference templates, shape first at the share.
+  std::set<std::string> known;
+  for (double share : {0.0, 1.0}) {
+    for (const auto& r : caption_references(s, share)) known.insert(r);
+  }
+  Rng rng(7);
+  const int n = 4000;
+  int reversed = 0;
+  for (int i = 0; i < n; ++i) {
+    const std::string c = sample_caption(s, rng, 0.3);
+    ASSERT_TRUE(known.count(c)) << c;
+    reversed += c.find("that is") != std::string::npos;
+  }
+  EXPECT_NEAR(double(reversed) / n, 0.3, 3 * std::sqrt(0.3 * 0.7 / n));
+}
+
 TEST(Language, QuestionsNeedTheReferentAndAreAnsweredCorrectly) {
   DataOptions d;
   d.textured_objects = 0.5;
@@ -149,6 +201,7 @@ TEST(Tokenizer, WorldTextRoundTripsWithoutUnknownWords) {
     const Scene s = generate_scene(seed, d);
     Rng rng(seed);
     std::vector<std::string> texts = caption_references(s);
+    for (const auto& ref : caption_references(s, 1.0)) texts.push_back(ref);
     const auto q = sample_question(s, rng);
     texts.push_back(q.question + " " + q.answers[0]);
     for (const auto& t : texts) {
@@ -516,6 +569,7 @@ TEST(Dataset, LongestDocumentBoundHoldsForRandomDocuments) {
   c.data.max_objects = 6;
   c.data.max_images = 4;
   c.data.synthetic_captions = 0.5;
+  c.data.shape_first_captions = 0.5;
   const int64_t bound = longest_training_document(c.data, 4);
   const std::unordered_set<std::string> none;
   const TrainStream stream(c, none);

@@ -11,7 +11,7 @@ Benchmark caption_benchmark() {
           [](uint64_t seed, const DataOptions& data, EvalItem& item) {
             item.images = {generate_shape_scene(seed, data)};
             item.prompt = kCaptionPrompt;
-            item.references = caption_references(item.images[0]);
+            item.references = caption_references(item.images[0], data.shape_first_captions);
             return true;
           }};
 }

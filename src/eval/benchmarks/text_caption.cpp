@@ -14,7 +14,7 @@ Benchmark text_caption_benchmark() {
             item.images = {generate_shape_scene(seed, with_sign)};
             if (item.images[0].sign.text.empty()) return false;  // no room for it
             item.prompt = kCaptionPrompt;
-            item.references = caption_references(item.images[0]);
+            item.references = caption_references(item.images[0], data.shape_first_captions);
             return true;
           }};
 }
