@@ -1,6 +1,7 @@
 #include "report/report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -142,22 +143,37 @@ std::string markdown_table(const std::vector<RankedRow>& rows, const SweepRecord
       out += "\n";
     }
   }
-  // Shortcut baselines of the evaluation items (identical for every trial).
+  // Shortcut baselines of the evaluation items: the same for every trial unless
+  // a config changes the items or their references (data.textured_objects,
+  // data.shape_first_captions), then one line per distinct set with its configs.
+  std::vector<std::pair<std::string, std::vector<std::string>>> baselines;  // line, configs
+  std::string note;
   for (const auto& t : records.trials) {
     if (t.state != "done" || !t.scores.contains("baselines")) continue;
-    out += "\nShortcut baselines (the same at every shot count):";
+    std::string line;
     for (const auto& [name, value] : t.scores["baselines"].items()) {
       // One per benchmark; its parts (per question type, per strategy) are in scores.json.
       if (value.is_number() && name.find('.') == std::string::npos) {
-        out += fmt::format(" {}: {:.1f}", name, value.get<double>());
+        line += fmt::format(" {}: {:.1f}", name, value.get<double>());
       }
     }
-    if (t.scores["baselines"].contains("note")) {
-      out += fmt::format("\n({})", t.scores["baselines"]["note"].get<std::string>());
+    note = t.scores["baselines"].value("note", note);
+    auto same = std::find_if(baselines.begin(), baselines.end(),
+                             [&](const auto& b) { return b.first == line; });
+    if (same == baselines.end()) same = baselines.insert(baselines.end(), {line, {}});
+    auto& configs = same->second;
+    if (std::find(configs.begin(), configs.end(), t.label) == configs.end()) {
+      configs.push_back(t.label);
     }
-    out += "\n";
-    break;
   }
+  for (const auto& [line, configs] : baselines) {
+    out += baselines.size() == 1
+               ? "\nShortcut baselines (the same at every shot count):"
+               : fmt::format("\nShortcut baselines of {} (the same at every shot count):",
+                             fmt::join(configs, ", "));
+    out += line + "\n";
+  }
+  if (!note.empty()) out += fmt::format("({})\n", note);
   int failed = 0, unfinished = 0;
   for (const auto& t : records.trials) {
     if (t.state == "failed") {

@@ -50,6 +50,30 @@ TEST(Report, RanksGroupsByMeanAverageWithStd) {
       << csv_table(rows);
 }
 
+TEST(Report, ShortcutBaselinesPerConfigOnlyWhenTheyDiffer) {
+  auto with_baselines = [](TrialRecord r, double caption) {
+    r.scores["baselines"] = {{"caption", caption}, {"caption.majority", 1.0}, {"note", "why"}};
+    return r;
+  };
+  std::vector<TrialRecord> trials = {with_baselines(done("a", 0, 10, 1), 22.4),
+                                     with_baselines(done("a", 1, 20, 3), 22.4),
+                                     with_baselines(done("b", 0, 30, 5), 22.4)};
+  std::string md = markdown_table(rank_trials(trials), {trials, {}});
+  EXPECT_NE(md.find("\nShortcut baselines (the same at every shot count): caption: 22.4\n(why)\n"),
+            std::string::npos)
+      << md;
+
+  trials.push_back(with_baselines(done("b", 1, 32, 7), 15.0));
+  trials.push_back(with_baselines(done("c", 0, 1, 1), 22.4));
+  md = markdown_table(rank_trials(trials), {trials, {}});
+  EXPECT_NE(md.find("Shortcut baselines of a, b, c (the same at every shot count): caption: 22.4\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Shortcut baselines of b (the same at every shot count): caption: 15.0\n"),
+            std::string::npos)
+      << md;
+}
+
 TEST(Report, CorruptRunFolderIsNamedAndOthersStillCount) {
   testing::ScratchDir dir;
   const auto runs = dir.path() / "runs";
