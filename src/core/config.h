@@ -236,6 +236,11 @@ struct LmPretrainOptions {
   double caption_text =
       0.5;       // share of sequences that are a caption's text, the rest text documents
   int seed = 0;  // shared by every trial: one LM per sweep
+  // The VLM stage starts from shrink x the pre-trained weights + (1 - shrink)
+  // x its own fresh initialisation ("shrink and perturb", Ash and Adams 2020:
+  // warm-started networks learn new data worse, results/proxy/lm_transfer.md).
+  // Applied when a trial loads the LM, so not part of the cached LM's key.
+  double shrink = 1.0;
 
   template <class V>
   void visit(V& v) {
@@ -249,6 +254,10 @@ struct LmPretrainOptions {
             "rest are text-only documents",
             in_range(0.0, 1.0));
     v.field("seed", seed, "pre-training seed (the same for every trial)", at_least(0));
+    v.field("shrink", shrink,
+            "the VLM stage starts from shrink x pre-trained + (1 - shrink) x fresh weights "
+            "(1: the pre-trained LM as it is)",
+            in_range(0.0, 1.0));
   }
 };
 

@@ -40,4 +40,15 @@ std::vector<std::string> load_named_weights(torch::nn::Module& module, const Nam
   return skipped;
 }
 
+void blend_weights(torch::nn::Module& module, const NamedWeights& other, double keep) {
+  torch::NoGradGuard no_grad;
+  for (const auto& p : module.named_parameters()) {
+    const auto o = other.find(p.key());
+    TORCH_CHECK(o != other.end(), "blend_weights: missing '", p.key(), "'");
+    TORCH_CHECK(o->second.sizes() == p.value().sizes(), "blend_weights: '", p.key(),
+                "' has shape ", o->second.sizes(), ", expected ", p.value().sizes());
+    p.value().mul_(keep).add_(o->second, 1.0 - keep);
+  }
+}
+
 }  // namespace ablate

@@ -28,4 +28,8 @@ std::vector<std::string> load_named_weights(torch::nn::Module& module, const Nam
                                             bool with_buffers, const std::string& what,
                                             const AdaptFn& adapt = {});
 
+// Sets each parameter of `module` to keep x itself + (1 - keep) x its tensor
+// in `other` (same names and shapes, e.g. a fresh initialisation).
+void blend_weights(torch::nn::Module& module, const NamedWeights& other, double keep);
+
 }  // namespace ablate

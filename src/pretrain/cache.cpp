@@ -13,6 +13,8 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/tensor_file.h"
+#include "model/vlm.h"
+#include "model/weights.h"
 #include "pretrain/lm_pretrain.h"
 #include "pretrain/pretrain.h"
 
@@ -92,6 +94,7 @@ ExperimentConfig cache_config(Stage stage, const ExperimentConfig& config) {
     key.lm.size = LmOptions{}.size;
     // Rotary tables are buffers, not weights: any sequence length loads them.
     key.lm.max_seq_len = LmOptions{}.max_seq_len;
+    key.lm.pretrain.shrink = LmPretrainOptions{}.shrink;  // applied by the trial that loads it
     key.data.synthetic_captions = config.data.synthetic_captions;      // caption text
     key.data.shape_first_captions = config.data.shape_first_captions;  // its word order
     key.data.text_scene_questions = config.data.text_scene_questions;  // and text documents
@@ -178,6 +181,34 @@ nlohmann::json cache_record(const CachedWeights& cached) {
           {"cache", cached.dir},
           {"cache_hit", cached.hit},
           {"pretrain", cached.stage.info}};
+}
+
+nlohmann::json load_pretrained_stages(Vlm& model, const ExperimentConfig& config,
+                                      const std::string& root, const LogFn& log) {
+  nlohmann::json records = {
+      {"encoder", {{"objective", config.encoder.pretrain.objective}}},
+      {"lm", {{"pretrain_steps", config.lm.pretrain.steps}}}};
+  for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
+    if (cache_key(stage, config).empty()) continue;
+    const CachedWeights cached = cached_weights(stage, config, root, log);
+    nlohmann::json& record = records[stage_name(stage)];
+    if (stage == Stage::kEncoder) {
+      record["unused_weights"] = model->encoder()->load_weights(cached.stage.weights);
+    } else {
+      const double shrink = config.lm.pretrain.shrink;
+      NamedWeights fresh;
+      for (const auto& [name, w] : model->lm()->weights()) fresh[name] = w.clone();
+      record["unused_weights"] = model->lm()->load_weights(cached.stage.weights);
+      if (shrink < 1.0) blend_weights(*model->lm(), fresh, shrink);
+      record["shrink"] = shrink;
+    }
+    record.update(cache_record(cached));
+    if (log) {
+      log(fmt::format("{} {} {} ({})", stage_name(stage), cached.key,
+                      cached.hit ? "loaded from" : "trained into", cached.dir));
+    }
+  }
+  return records;
 }
 
 }  // namespace ablate

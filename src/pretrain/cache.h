@@ -27,6 +27,8 @@
 
 namespace ablate {
 
+class Vlm;
+
 // The two stages the cache holds.
 enum class Stage { kEncoder, kLm };
 const char* stage_name(Stage stage);  // "encoder", "lm"
@@ -60,5 +62,13 @@ bool is_cached(Stage stage, const ExperimentConfig& config, const std::string& r
 
 // The record of a loaded stage for a trial's scores.json.
 nlohmann::json cache_record(const CachedWeights& cached);
+
+// Replaces `model`'s own initialisation of each stage that `config`
+// pre-trains with the cached weights (trained into the cache at `root` first
+// when missing), the LM blended back toward its fresh initialisation by
+// lm.pretrain.shrink. Returns {"encoder": record, "lm": record} for the
+// trial's score card.
+nlohmann::json load_pretrained_stages(Vlm& model, const ExperimentConfig& config,
+                                      const std::string& root, const LogFn& log);
 
 }  // namespace ablate

@@ -162,24 +162,8 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
     const TrainStream stream(config, eval.signatures);
     Vlm model(config);
     model->init_weights(static_cast<uint64_t>(config.seed));
-    // Pre-trained stages replace the VLM's own initialisation of that stage.
-    nlohmann::json encoder_record = {{"objective", config.encoder.pretrain.objective}};
-    nlohmann::json lm_record = {{"pretrain_steps", config.lm.pretrain.steps}};
-    for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
-      if (cache_key(stage, config).empty()) continue;
-      auto log = [&](const std::string& line) { fmt::print("{}\n", line); };
-      const CachedWeights cached = cached_weights(stage, config, cache_root, log);
-      const bool is_encoder = stage == Stage::kEncoder;
-      const auto unused = is_encoder ? model->encoder()->load_weights(cached.stage.weights)
-                                     : model->lm()->load_weights(cached.stage.weights);
-      nlohmann::json& record = is_encoder ? encoder_record : lm_record;
-      record.update(cache_record(cached));
-      record["unused_weights"] = unused;
-      if (verbose) {
-        fmt::print("{} {} {} ({})\n", stage_name(stage), cached.key,
-                   cached.hit ? "loaded from" : "trained into", cached.dir);
-      }
-    }
+    const nlohmann::json stages = load_pretrained_stages(
+        model, config, cache_root, [](const std::string& line) { fmt::print("{}\n", line); });
     const int64_t flops = forward_flops_per_example(model, config);
     model->to(device_of(config));
 
@@ -207,8 +191,8 @@ TrialResult run_trial(const std::string& run_dir, bool verbose, const std::strin
     card["parameters"] = model->parameter_counts();
     card["forward_flops_per_example"] = flops;
     card["num_visual_tokens"] = model->shapes().num_visual_tokens;
-    card["encoder"] = encoder_record;
-    card["lm"] = lm_record;
+    card["encoder"] = stages["encoder"];
+    card["lm"] = stages["lm"];
     write_json_atomic(file_in(run_dir, "scores.json"), card);
     write_status(run_dir, kTrialStateDone, "",
                  {{"started_at", started_at},

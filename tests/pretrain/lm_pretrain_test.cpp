@@ -10,6 +10,7 @@
 #include "data/tokenizer.h"
 #include "eval/benchmark.h"
 #include "model/vlm.h"
+#include "model/weights.h"
 #include "pretrain/cache.h"
 #include "sweep/trial.h"
 #include "test_util.h"
@@ -81,6 +82,7 @@ TEST(LmCache, KeyCoversTheLmAndItsPretrainingOnly) {
   other.data.mix.text = 0.9;
   other.lm.max_seq_len = 2048;
   other.train.lr = 1e-4;
+  other.lm.pretrain.shrink = 0.5;  // applied when a trial loads the LM
   EXPECT_EQ(cache_key(Stage::kLm, other), key) << "VLM-stage options share the LM";
   for (auto change : std::vector<std::function<void(ExperimentConfig&)>>{
            [](ExperimentConfig& x) { x.lm.width = 32; },
@@ -123,6 +125,31 @@ TEST(LmCache, TrialStartsFromTheCachedLmAndReusesIt) {
   EXPECT_EQ(scores["lm"]["key"], first.key);
   EXPECT_TRUE(scores["lm"]["cache_hit"].get<bool>());
   EXPECT_TRUE(scores["lm"]["pretrain"].contains("held_out_text"));
+}
+
+TEST(LmCache, ShrinkBlendsThePretrainedLmWithTheTrialsFreshInitialisation) {
+  testing::ScratchDir dir;
+  ExperimentConfig c = tiny_lm_pretrain();
+  c.lm.pretrain.steps = 3;
+  const auto pretrained = cached_weights(Stage::kLm, c, dir.file("cache")).stage.weights;
+  Vlm fresh_model(c);
+  fresh_model->init_weights(4);
+  const NamedWeights fresh = fresh_model->lm()->weights();
+  for (const double shrink : {1.0, 0.25, 0.0}) {
+    c.lm.pretrain.shrink = shrink;
+    Vlm model(c);
+    model->init_weights(4);
+    const auto records = load_pretrained_stages(model, c, dir.file("cache"), {});
+    EXPECT_TRUE(records["lm"]["cache_hit"].get<bool>());
+    EXPECT_EQ(records["lm"]["shrink"].get<double>(), shrink);
+    for (const auto& [name, w] : model->lm()->weights()) {
+      const auto& p = pretrained.at(name);
+      const auto& f = fresh.at(name);
+      ASSERT_FALSE(torch::allclose(p, f)) << name << ": pre-training changed every weight";
+      EXPECT_TRUE(torch::allclose(w, shrink * p + (1 - shrink) * f, 1e-5, 1e-6))
+          << name << " at shrink " << shrink;
+    }
+  }
 }
 
 TEST(PairedSeeds, SharedStagesStartEqualAcrossConfigsOfOneSeed) {
