@@ -45,8 +45,8 @@ void blend_weights(torch::nn::Module& module, const NamedWeights& other, double 
   for (const auto& p : module.named_parameters()) {
     const auto o = other.find(p.key());
     TORCH_CHECK(o != other.end(), "blend_weights: missing '", p.key(), "'");
-    TORCH_CHECK(o->second.sizes() == p.value().sizes(), "blend_weights: '", p.key(),
-                "' has shape ", o->second.sizes(), ", expected ", p.value().sizes());
+    TORCH_CHECK(o->second.sizes() == p.value().sizes(), "blend_weights: '", p.key(), "' has shape ",
+                o->second.sizes(), ", expected ", p.value().sizes());
     p.value().mul_(keep).add_(o->second, 1.0 - keep);
   }
 }

@@ -185,9 +185,8 @@ nlohmann::json cache_record(const CachedWeights& cached) {
 
 nlohmann::json load_pretrained_stages(Vlm& model, const ExperimentConfig& config,
                                       const std::string& root, const LogFn& log) {
-  nlohmann::json records = {
-      {"encoder", {{"objective", config.encoder.pretrain.objective}}},
-      {"lm", {{"pretrain_steps", config.lm.pretrain.steps}}}};
+  nlohmann::json records = {{"encoder", {{"objective", config.encoder.pretrain.objective}}},
+                            {"lm", {{"pretrain_steps", config.lm.pretrain.steps}}}};
   for (const Stage stage : {Stage::kEncoder, Stage::kLm}) {
     if (cache_key(stage, config).empty()) continue;
     const CachedWeights cached = cached_weights(stage, config, root, log);
