@@ -195,8 +195,10 @@ nlohmann::json load_pretrained_stages(Vlm& model, const ExperimentConfig& config
       record["unused_weights"] = model->encoder()->load_weights(cached.stage.weights);
     } else {
       const double shrink = config.lm.pretrain.shrink;
-      NamedWeights fresh;
-      for (const auto& [name, w] : model->lm()->weights()) fresh[name] = w.clone();
+      NamedWeights fresh;  // the trial's own initialisation, kept only to blend with
+      if (shrink < 1.0) {
+        for (const auto& [name, w] : model->lm()->weights()) fresh[name] = w.clone();
+      }
       record["unused_weights"] = model->lm()->load_weights(cached.stage.weights);
       if (shrink < 1.0) blend_weights(*model->lm(), fresh, shrink);
       record["shrink"] = shrink;
