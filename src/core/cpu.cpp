@@ -2,12 +2,14 @@
 
 #include <dlfcn.h>
 #include <malloc.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 namespace ablate {
 
@@ -19,6 +21,12 @@ bool cpu_has_flag(const std::string& flag) {
       return (line + " ").find(" " + flag + " ") != std::string::npos;
   }
   return false;
+}
+
+int usable_cores() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 std::string blas_core_name() {

@@ -16,6 +16,11 @@ namespace ablate {
 // True when /proc/cpuinfo lists `flag` (e.g. "avx512f") for the first CPU.
 bool cpu_has_flag(const std::string& flag);
 
+// Cores this process may run on: its CPU affinity (what `taskset`, Slurm's
+// --cpus-per-task and cgroup cpusets restrict), else every online core. A
+// sweep divides them among its trials.
+int usable_cores();
+
 // OpenBLAS's name of the kernels it runs (e.g. "SkylakeX", "Prescott"), or ""
 // when the BLAS in this process is not OpenBLAS.
 std::string blas_core_name();

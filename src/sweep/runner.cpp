@@ -20,6 +20,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "core/cpu.h"
 #include "core/io.h"
 #include "core/process.h"
 #include "data/dataset.h"
@@ -45,11 +46,6 @@ nlohmann::json trial_record(const Trial& t, const std::string& copied_from = "")
       {"sweep", t.config.name}, {"id", t.id}, {"label", t.label}, {"seed", t.seed}};
   if (!copied_from.empty()) record["copied_from"] = copied_from;
   return record;
-}
-
-int num_cores() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
 }
 
 std::string human_count(int64_t n) {
@@ -255,7 +251,7 @@ class LocalExecutor {
   LocalExecutor(std::vector<PlannedTrial>& trials, const SweepOptions& options, int jobs,
                 SweepOutcome& outcome)
       : trials_(trials), options_(options), jobs_(jobs), outcome_(outcome) {
-    threads_ = std::max(1, num_cores() / jobs);
+    threads_ = std::max(1, usable_cores() / jobs);
     tty_ = ::isatty(STDOUT_FILENO);
     for (size_t i = 0; i < trials.size(); ++i) {
       if (trials[i].plan == Plan::run) queue_.push_back(i);
@@ -704,8 +700,8 @@ SweepOutcome run_sweep(const std::string& spec_path, const SweepOptions& options
   }
 
   // The trial table, before anything trains.
-  const int jobs = options.jobs > 0 ? options.jobs : num_cores();
-  const int threads = std::max(1, num_cores() / jobs);
+  const int jobs = options.jobs > 0 ? options.jobs : usable_cores();
+  const int threads = std::max(1, usable_cores() / jobs);
   const std::string set = set_summary(spec);
   fmt::print("sweep {} ({}): {} trials, base {}{}\n", spec.name, spec_path, trials.size(),
              spec.base, set.empty() ? "" : ", set " + set);

@@ -1,10 +1,12 @@
-// The BLAS kernels: OpenBLAS is what runs, `ablate` starts its trials on a
-// kernel family at least as new as the CPU's AVX generation (Debian's
-// OpenBLAS falls back to SSE3 kernels on some newer CPUs), a user's
-// OPENBLAS_CORETYPE is left alone, and fp32 products stay accurate.
+// The cores a sweep may use (its CPU affinity), and the BLAS kernels:
+// OpenBLAS is what runs, `ablate` starts its trials on a kernel family at
+// least as new as the CPU's AVX generation (Debian's OpenBLAS falls back to
+// SSE3 kernels on some newer CPUs), a user's OPENBLAS_CORETYPE is left alone,
+// and fp32 products stay accurate.
 #include "core/cpu.h"
 
 #include <fmt/format.h>
+#include <sched.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -29,6 +31,22 @@ std::string trial_blas_core(const testing::ScratchDir& dir, const std::string& e
                                        dir.file("tiny.yaml"), dir.file("run"), dir.file("cache")));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return read_json(dir.file("run/status.json")).value("blas_core", "");
+}
+
+// A sweep's default jobs and threads: the cores `taskset` or Slurm leave it.
+TEST(Cores, UsableCoresFollowTheAffinityMask) {
+  cpu_set_t all;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof all, &all), 0);
+  EXPECT_EQ(usable_cores(), CPU_COUNT(&all));
+  int first = 0;
+  while (!CPU_ISSET(first, &all)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);
+  const int restricted = usable_cores();
+  ASSERT_EQ(::sched_setaffinity(0, sizeof all, &all), 0);
+  EXPECT_EQ(restricted, 1);
 }
 
 TEST(Blas, OpenBlasRunsTheProducts) { EXPECT_FALSE(blas_core_name().empty()); }
