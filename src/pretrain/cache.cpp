@@ -160,8 +160,12 @@ CachedWeights cached_weights(Stage stage, const ExperimentConfig& config, const 
             : fmt::format("pre-training lm {} (text only, {} steps)", out.key,
                           config.lm.pretrain.steps));
   }
+  // Under the lock, any other tmp folder of this entry is a killed writer's.
+  const std::string tmp_prefix = fs::path(out.dir).filename().string() + ".tmp-";
+  for (const auto& e : fs::directory_iterator(fs::path(out.dir).parent_path())) {
+    if (e.path().filename().string().rfind(tmp_prefix, 0) == 0) fs::remove_all(e.path());
+  }
   const std::string tmp = fmt::format("{}.tmp-{}", out.dir, ::getpid());
-  fs::remove_all(tmp);
   fs::create_directories(tmp);
   write_file_atomic((fs::path(tmp) / "config.yaml").string(), to_yaml(cache_config(stage, config)));
   const std::string metrics = (fs::path(tmp) / "metrics.jsonl").string();

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -324,6 +325,23 @@ TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {
   EXPECT_TRUE(
       torch::equal(again.stage.weights.at("pos_embed"), first.stage.weights.at("pos_embed")))
       << "pre-training is deterministic";
+}
+
+TEST(Cache, KilledWritersTmpFolderIsRemoved) {
+  testing::ScratchDir dir;
+  const ExperimentConfig c = tiny_pretrain("clip");
+  const std::string entry =
+      dir.file("cache/encoders/" + cache_key(Stage::kEncoder, c));
+  std::filesystem::create_directories(entry + ".tmp-999999");
+  std::ofstream(entry + ".tmp-999999/metrics.jsonl") << "{\"step\": 1}\n";
+  const auto cached = cached_weights(Stage::kEncoder, c, dir.file("cache"));
+  EXPECT_EQ(cached.dir, entry);
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("cache/encoders"))) {
+    names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{cached.key, cached.key + ".lock"}));
 }
 
 TEST(Cache, TwoProcessesTrainOnce) {
