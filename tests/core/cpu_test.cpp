@@ -6,8 +6,8 @@
 #include "core/cpu.h"
 
 #include <fmt/format.h>
-#include <sched.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <torch/torch.h>
 
 #include "core/io.h"

@@ -330,8 +330,7 @@ TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {
 TEST(Cache, KilledWritersTmpFolderIsRemoved) {
   testing::ScratchDir dir;
   const ExperimentConfig c = tiny_pretrain("clip");
-  const std::string entry =
-      dir.file("cache/encoders/" + cache_key(Stage::kEncoder, c));
+  const std::string entry = dir.file("cache/encoders/" + cache_key(Stage::kEncoder, c));
   std::filesystem::create_directories(entry + ".tmp-999999");
   std::ofstream(entry + ".tmp-999999/metrics.jsonl") << "{\"step\": 1}\n";
   const auto cached = cached_weights(Stage::kEncoder, c, dir.file("cache"));
