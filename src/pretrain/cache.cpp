@@ -79,6 +79,11 @@ bool pretrains(Stage stage, const ExperimentConfig& config) {
 
 }  // namespace
 
+std::string pretraining_dir(Stage stage, const std::string& root, const std::string& key,
+                            long pid) {
+  return fmt::format("{}.tmp-{}", entry_dir(stage, root, key), pid);
+}
+
 const char* stage_name(Stage stage) { return stage == Stage::kEncoder ? "encoder" : "lm"; }
 
 ExperimentConfig cache_config(Stage stage, const ExperimentConfig& config) {
@@ -165,7 +170,7 @@ CachedWeights cached_weights(Stage stage, const ExperimentConfig& config, const 
   for (const auto& e : fs::directory_iterator(fs::path(out.dir).parent_path())) {
     if (e.path().filename().string().rfind(tmp_prefix, 0) == 0) fs::remove_all(e.path());
   }
-  const std::string tmp = fmt::format("{}.tmp-{}", out.dir, ::getpid());
+  const std::string tmp = pretraining_dir(stage, root, out.key, ::getpid());
   fs::create_directories(tmp);
   write_file_atomic((fs::path(tmp) / "config.yaml").string(), to_yaml(cache_config(stage, config)));
   const std::string metrics = (fs::path(tmp) / "metrics.jsonl").string();

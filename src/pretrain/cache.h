@@ -57,6 +57,11 @@ using LogFn = std::function<void(const std::string&)>;
 CachedWeights cached_weights(Stage stage, const ExperimentConfig& config, const std::string& root,
                              const LogFn& log = {}, const PretrainProgressFn& progress = {});
 
+// The folder process `pid` trains the entry `key` in before renaming it to
+// the entry; its metrics.jsonl grows as it trains.
+std::string pretraining_dir(Stage stage, const std::string& root, const std::string& key,
+                            long pid);
+
 // True when the entry of `stage` for `config` exists and is complete.
 bool is_cached(Stage stage, const ExperimentConfig& config, const std::string& root);
 

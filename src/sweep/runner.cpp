@@ -306,6 +306,8 @@ class LocalExecutor {
     std::string key;
     std::chrono::steady_clock::time_point start;
     int slots;
+    std::string dir;  // pretraining_dir: where its metrics.jsonl grows
+    int steps;
   };
 
   int free_slots() const {
@@ -356,7 +358,11 @@ class LocalExecutor {
                                   {"pretrain", config, "--stage", stage_name(job.stage), "--cache",
                                    fs::absolute(options_.cache_root).string()},
                                   (log_dir / (key + ".log")).string(), slots * threads_);
-    stages_running_[pid] = {key, std::chrono::steady_clock::now(), slots};
+    const ExperimentConfig& c = t.trial.config;
+    stages_running_[pid] = {
+        key, std::chrono::steady_clock::now(), slots,
+        pretraining_dir(job.stage, fs::absolute(options_.cache_root).string(), key, pid),
+        job.stage == Stage::kEncoder ? c.encoder.pretrain.steps : c.lm.pretrain.steps};
   }
 
   // A failure is not fatal here: the trials that need the stage try again
@@ -523,6 +529,12 @@ class LocalExecutor {
     if (!stages_running_.empty() || !stage_queue_.empty()) {
       line += fmt::format(", pre-training {} of {} stage(s) left",
                           stages_running_.size() + stage_queue_.size(), stages_total_);
+    }
+    for (const auto& [pid, stage] : stages_running_) {
+      const auto latest = latest_metrics(stage.dir);
+      line += latest ? fmt::format(" | {} step {}/{} loss {:.3f}", stage.key, latest->step,
+                                   stage.steps, latest->loss)
+                     : fmt::format(" | {} starting", stage.key);
     }
     for (const auto& [i, latest] : now) {
       const auto& t = trials_[i].trial;

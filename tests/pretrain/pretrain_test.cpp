@@ -3,7 +3,9 @@
 // Python, and a pre-trained encoder inside a VLM trial.
 #include "pretrain/pretrain.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -327,20 +329,29 @@ TEST(Cache, CorruptEntryIsMovedAsideAndRetrained) {
       << "pre-training is deterministic";
 }
 
-TEST(Cache, KilledWritersTmpFolderIsRemoved) {
+// The runner shows a running stage's step from pretraining_dir's metrics.jsonl.
+TEST(Cache, PretrainingDirGrowsItsLogAndAKilledWritersIsRemoved) {
   testing::ScratchDir dir;
   const ExperimentConfig c = tiny_pretrain("clip");
-  const std::string entry = dir.file("cache/encoders/" + cache_key(Stage::kEncoder, c));
-  std::filesystem::create_directories(entry + ".tmp-999999");
-  std::ofstream(entry + ".tmp-999999/metrics.jsonl") << "{\"step\": 1}\n";
-  const auto cached = cached_weights(Stage::kEncoder, c, dir.file("cache"));
-  EXPECT_EQ(cached.dir, entry);
+  const std::string root = dir.file("cache"), key = cache_key(Stage::kEncoder, c);
+  const std::string stale = pretraining_dir(Stage::kEncoder, root, key, 999999);
+  std::filesystem::create_directories(stale);
+  std::ofstream(stale + "/metrics.jsonl") << "{\"step\": 1}\n";
+  const std::string mine = pretraining_dir(Stage::kEncoder, root, key, ::getpid());
+  int logged = 0;
+  const auto cached = cached_weights(Stage::kEncoder, c, root, {}, [&](int step, double) {
+    EXPECT_FALSE(std::filesystem::exists(stale));
+    EXPECT_NE(read_file(mine + "/metrics.jsonl").find(fmt::format("\"step\":{}", step)),
+              std::string::npos);
+    ++logged;
+  });
+  EXPECT_GT(logged, 0);
   std::vector<std::string> names;
   for (const auto& e : std::filesystem::directory_iterator(dir.file("cache/encoders"))) {
     names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{cached.key, cached.key + ".lock"}));
+  EXPECT_EQ(names, (std::vector<std::string>{key, key + ".lock"}));
 }
 
 TEST(Cache, TwoProcessesTrainOnce) {
