@@ -59,8 +59,7 @@ CachedWeights cached_weights(Stage stage, const ExperimentConfig& config, const 
 
 // The folder process `pid` trains the entry `key` in before renaming it to
 // the entry; its metrics.jsonl grows as it trains.
-std::string pretraining_dir(Stage stage, const std::string& root, const std::string& key,
-                            long pid);
+std::string pretraining_dir(Stage stage, const std::string& root, const std::string& key, long pid);
 
 // True when the entry of `stage` for `config` exists and is complete.
 bool is_cached(Stage stage, const ExperimentConfig& config, const std::string& root);
