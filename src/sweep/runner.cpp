@@ -350,18 +350,19 @@ class LocalExecutor {
     const int slots = 1 + std::max(0, free_slots() - 1 - others);
     const PlannedTrial& t = trials_[job.trial];
     const std::string config = (fs::path(t.dir) / "config.yaml").string();
+    const std::string cache_root = fs::absolute(options_.cache_root).string();
     prepare_run_folder(t.dir, t.trial.config, trial_record(t.trial));
     const fs::path log_dir =
         fs::path(options_.cache_root) / (job.stage == Stage::kEncoder ? "encoders" : "lms");
     fs::create_directories(log_dir);
     const pid_t pid = spawn_child(options_.ablate_binary,
                                   {"pretrain", config, "--stage", stage_name(job.stage), "--cache",
-                                   fs::absolute(options_.cache_root).string()},
+                                   cache_root},
                                   (log_dir / (key + ".log")).string(), slots * threads_);
     const ExperimentConfig& c = t.trial.config;
     stages_running_[pid] = {
         key, std::chrono::steady_clock::now(), slots,
-        pretraining_dir(job.stage, fs::absolute(options_.cache_root).string(), key, pid),
+        pretraining_dir(job.stage, cache_root, key, pid),
         job.stage == Stage::kEncoder ? c.encoder.pretrain.steps : c.lm.pretrain.steps};
   }
 
