@@ -355,10 +355,10 @@ class LocalExecutor {
     const fs::path log_dir =
         fs::path(options_.cache_root) / (job.stage == Stage::kEncoder ? "encoders" : "lms");
     fs::create_directories(log_dir);
-    const pid_t pid = spawn_child(options_.ablate_binary,
-                                  {"pretrain", config, "--stage", stage_name(job.stage), "--cache",
-                                   cache_root},
-                                  (log_dir / (key + ".log")).string(), slots * threads_);
+    const pid_t pid =
+        spawn_child(options_.ablate_binary,
+                    {"pretrain", config, "--stage", stage_name(job.stage), "--cache", cache_root},
+                    (log_dir / (key + ".log")).string(), slots * threads_);
     const ExperimentConfig& c = t.trial.config;
     stages_running_[pid] = {
         key, std::chrono::steady_clock::now(), slots,
