@@ -267,9 +267,11 @@ std::string differences_markdown(const std::vector<RankedRow>& rows, const SeedN
   const int k = std::min_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
                   return a.num_seeds < b.num_seeds;
                 })->num_seeds;
+  // One seed allows no test: n/a, not an effect of 0.
   out += fmt::format("| minimum detectable effect | {} |", k);
   for (size_t i : columns) {
-    out += fmt::format(" {:.1f} |", min_detectable_effect(noise.std.at(names[i]), k));
+    out += k < 2 ? " n/a |"
+                 : fmt::format(" {:.1f} |", min_detectable_effect(noise.std.at(names[i]), k));
   }
   out += "\n";
   return out;

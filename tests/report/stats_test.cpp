@@ -103,6 +103,13 @@ TEST(Noise, ReportMarksOnlyDifferencesAboveTheDetectableEffect) {
   EXPECT_NE(md.find("| c | 3 | -10.0 * |"), std::string::npos) << md;
   EXPECT_NE(md.find("| minimum detectable effect | 3 | 3.0 |"), std::string::npos) << md;
 
+  // A config with one seed: no test for it, and the weakest comparison says n/a, not 0.
+  std::vector<TrialRecord> with_one = trials;
+  with_one.push_back(trial("d", 0, 20, 0));
+  const std::string one = differences_markdown(rank_trials(with_one), noise);
+  EXPECT_NE(one.find("| d | 1 | -31.0 |"), std::string::npos) << one;
+  EXPECT_NE(one.find("| minimum detectable effect | 1 | n/a |"), std::string::npos) << one;
+
   // Without a noise run, the sweep's own pooled within-config spread (std 1).
   const SeedNoise own = seed_noise("/nonexistent/sweep", rows);
   EXPECT_NEAR(own.std.at("average"), 1.0, 1e-12);
