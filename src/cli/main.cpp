@@ -229,6 +229,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> overrides;
   bool dry_run = false, as_json = false, retry_failed = false;
   int jobs = 0;
+  const std::string jobs_help =
+      "trials in parallel (default: one per core this process may use, so `taskset -c 0` leaves "
+      "the others free)";
 
   auto* train = app.add_subcommand("train", "train and evaluate one experiment");
   train->add_option("config", config_path, "experiment YAML")->required()->check(CLI::ExistingFile);
@@ -260,9 +263,7 @@ int main(int argc, char** argv) {
   sweep->add_option("overrides", overrides, "key=value overrides applied to every trial");
   sweep->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
   sweep
-      ->add_option("--jobs", jobs,
-                   "trials in parallel (default: one per core this process may use, so `taskset -c "
-                   "0` leaves the others free)")
+      ->add_option("--jobs", jobs, jobs_help)
       ->check(CLI::Range(1, 1024));
   sweep->add_option("--cache", cache_root, cache_help);
   sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
@@ -298,9 +299,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 1000));
   noise->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
   noise
-      ->add_option("--jobs", jobs,
-                   "trials in parallel (default: one per core this process may use, so `taskset -c "
-                   "0` leaves the others free)")
+      ->add_option("--jobs", jobs, jobs_help)
       ->check(CLI::Range(1, 1024));
   noise->add_option("--cache", cache_root, cache_help);
   noise->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");

@@ -59,9 +59,8 @@ StageFiles files_of(Stage stage) {
                                   : StageFiles{"lms", "lm.pt", "lm-"};
 }
 
-std::string entry_dir(Stage stage, const std::string& root, const std::string& key) {
-  return (fs::path(root) / files_of(stage).folder / key).string();
-}
+// Start of the name of every folder an entry is trained in (pretraining_dir).
+std::string tmp_prefix(const std::string& entry) { return entry + ".tmp-"; }
 
 bool complete(const std::string& dir) { return fs::exists(fs::path(dir) / "info.json"); }
 
@@ -79,9 +78,13 @@ bool pretrains(Stage stage, const ExperimentConfig& config) {
 
 }  // namespace
 
+std::string entry_dir(Stage stage, const std::string& root, const std::string& key) {
+  return (fs::path(root) / files_of(stage).folder / key).string();
+}
+
 std::string pretraining_dir(Stage stage, const std::string& root, const std::string& key,
                             long pid) {
-  return fmt::format("{}.tmp-{}", entry_dir(stage, root, key), pid);
+  return tmp_prefix(entry_dir(stage, root, key)) + std::to_string(pid);
 }
 
 const char* stage_name(Stage stage) { return stage == Stage::kEncoder ? "encoder" : "lm"; }
@@ -166,9 +169,9 @@ CachedWeights cached_weights(Stage stage, const ExperimentConfig& config, const 
                           config.lm.pretrain.steps));
   }
   // Under the lock, any other tmp folder of this entry is a killed writer's.
-  const std::string tmp_prefix = fs::path(out.dir).filename().string() + ".tmp-";
+  const std::string stale = tmp_prefix(out.dir);
   for (const auto& e : fs::directory_iterator(fs::path(out.dir).parent_path())) {
-    if (e.path().filename().string().rfind(tmp_prefix, 0) == 0) fs::remove_all(e.path());
+    if (e.path().string().rfind(stale, 0) == 0) fs::remove_all(e.path());
   }
   const std::string tmp = pretraining_dir(stage, root, out.key, ::getpid());
   fs::create_directories(tmp);

@@ -57,6 +57,10 @@ using LogFn = std::function<void(const std::string&)>;
 CachedWeights cached_weights(Stage stage, const ExperimentConfig& config, const std::string& root,
                              const LogFn& log = {}, const PretrainProgressFn& progress = {});
 
+// The folder of the entry `key` in the cache at `root` (complete once it
+// holds info.json); the sweep writes the stage's log beside it as <key>.log.
+std::string entry_dir(Stage stage, const std::string& root, const std::string& key);
+
 // The folder process `pid` trains the entry `key` in before renaming it to
 // the entry; its metrics.jsonl grows as it trains.
 std::string pretraining_dir(Stage stage, const std::string& root, const std::string& key, long pid);

@@ -352,13 +352,12 @@ class LocalExecutor {
     const std::string config = (fs::path(t.dir) / "config.yaml").string();
     const std::string cache_root = fs::absolute(options_.cache_root).string();
     prepare_run_folder(t.dir, t.trial.config, trial_record(t.trial));
-    const fs::path log_dir =
-        fs::path(options_.cache_root) / (job.stage == Stage::kEncoder ? "encoders" : "lms");
-    fs::create_directories(log_dir);
+    const std::string entry = entry_dir(job.stage, cache_root, key);
+    fs::create_directories(fs::path(entry).parent_path());
     const pid_t pid =
         spawn_child(options_.ablate_binary,
                     {"pretrain", config, "--stage", stage_name(job.stage), "--cache", cache_root},
-                    (log_dir / (key + ".log")).string(), slots * threads_);
+                    entry + ".log", slots * threads_);
     const ExperimentConfig& c = t.trial.config;
     stages_running_[pid] = {
         key, std::chrono::steady_clock::now(), slots,
