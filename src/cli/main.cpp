@@ -262,9 +262,7 @@ int main(int argc, char** argv) {
   sweep->add_option("spec", spec_path, "ablation YAML")->required()->check(CLI::ExistingFile);
   sweep->add_option("overrides", overrides, "key=value overrides applied to every trial");
   sweep->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
-  sweep
-      ->add_option("--jobs", jobs, jobs_help)
-      ->check(CLI::Range(1, 1024));
+  sweep->add_option("--jobs", jobs, jobs_help)->check(CLI::Range(1, 1024));
   sweep->add_option("--cache", cache_root, cache_help);
   sweep->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
   sweep->add_flag("--retry-failed", retry_failed, "run again the trials that failed before");
@@ -298,9 +296,7 @@ int main(int argc, char** argv) {
   noise->add_option("--seeds", noise_seeds, "seeds of the base experiment (default 10)")
       ->check(CLI::Range(2, 1000));
   noise->add_option("--out", out, "parent folder of sweep folders (default sweeps)");
-  noise
-      ->add_option("--jobs", jobs, jobs_help)
-      ->check(CLI::Range(1, 1024));
+  noise->add_option("--jobs", jobs, jobs_help)->check(CLI::Range(1, 1024));
   noise->add_option("--cache", cache_root, cache_help);
   noise->add_flag("--dry-run", dry_run, "check every trial, print the trial table, train nothing");
   noise->add_flag("--retry-failed", retry_failed, "run again the trials that failed before");
