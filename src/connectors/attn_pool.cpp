@@ -17,7 +17,7 @@ int AttnPoolImpl::output_tokens(const ConnectorOptions& options, const Connector
 }
 
 AttnPoolImpl::AttnPoolImpl(const ConnectorOptions& options, const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes), options.pos_embed) {
+    : ConnectorImpl(shapes, output_tokens(options, shapes), options) {
   queries_ = register_parameter("queries", torch::zeros({options.num_tokens, shapes.in_dim}));
   attn_ = register_module("attn", Attention(shapes.in_dim, options.num_heads));
   proj_ = register_module("proj", Mlp(shapes.in_dim, shapes.out_dim, shapes.out_dim));

@@ -26,7 +26,7 @@ int AvgPoolImpl::output_tokens(const ConnectorOptions& options, const ConnectorS
 }
 
 AvgPoolImpl::AvgPoolImpl(const ConnectorOptions& options, const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes), options.pos_embed) {
+    : ConnectorImpl(shapes, output_tokens(options, shapes), options) {
   proj_ = register_module("proj", Mlp(shapes.in_dim, shapes.out_dim, shapes.out_dim));
 }
 

@@ -53,6 +53,14 @@ torch::Tensor RegNetBottleneckImpl::forward(const torch::Tensor& x) {
   return torch::silu(h + shortcut);
 }
 
+namespace {
+// Honeybee's C-Abstractor always adds a position embedding to the patches.
+ConnectorOptions with_pos_embed(ConnectorOptions options) {
+  options.pos_embed = true;
+  return options;
+}
+}  // namespace
+
 int CAbstractorImpl::output_tokens(const ConnectorOptions& options, const ConnectorShapes& shapes) {
   const int grid = patch_grid_side(shapes.num_patches);
   const int side = static_cast<int>(std::lround(std::sqrt(double(options.num_tokens))));
@@ -66,7 +74,7 @@ int CAbstractorImpl::output_tokens(const ConnectorOptions& options, const Connec
 }
 
 CAbstractorImpl::CAbstractorImpl(const ConnectorOptions& options, const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes), /*pos_embed=*/true),
+    : ConnectorImpl(shapes, output_tokens(options, shapes), with_pos_embed(options)),
       out_side_(std::lround(std::sqrt(double(options.num_tokens)))) {
   // Honeybee's hidden width is the LM's; the first block maps D_enc to it.
   const int64_t hidden = shapes.out_dim;

@@ -17,10 +17,25 @@ int patch_grid_side(int num_patches) {
   return side;
 }
 
-ConnectorImpl::ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens, bool pos_embed)
+void check_framing(const ConnectorOptions& options, const ConnectorShapes& shapes) {
+  patch_grid_side(shapes.num_patches);
+  if (options.attention_layers > 0 && shapes.in_dim % options.num_heads != 0) {
+    throw ConfigError(
+        fmt::format("connector.num_heads={} does not divide the encoder width {} "
+                    "(connector.attention_layers={} attends at the encoder width)",
+                    options.num_heads, shapes.in_dim, options.attention_layers));
+  }
+}
+
+ConnectorImpl::ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens,
+                             const ConnectorOptions& options)
     : shapes_(shapes), num_tokens_(num_tokens) {
-  if (pos_embed) {
+  if (options.pos_embed) {
     pos_embed_ = register_parameter("pos_embed", torch::zeros({shapes.num_patches, shapes.in_dim}));
+  }
+  blocks_ = register_module("blocks", torch::nn::ModuleList());
+  for (int i = 0; i < options.attention_layers; ++i) {
+    blocks_->push_back(VitBlock(shapes.in_dim, options.num_heads, /*mlp_ratio=*/4.0));
   }
   norm_ =
       register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({shapes.in_dim})));
@@ -42,7 +57,9 @@ torch::Tensor ConnectorImpl::forward(const torch::Tensor& patches) {
                   patches.size(2) == shapes_.in_dim,
               "connector: expected patch features [B, ", shapes_.num_patches, ", ", shapes_.in_dim,
               "], got ", patches.sizes());
-  auto out = forward_impl(norm_(pos_embed_.defined() ? patches + pos_embed_ : patches));
+  auto x = pos_embed_.defined() ? patches + pos_embed_ : patches;
+  for (const auto& block : *blocks_) x = block->as<VitBlock>()->forward(x);
+  auto out = forward_impl(norm_(x));
   TORCH_CHECK(out.dim() == 3 && out.size(0) == patches.size(0) && out.size(1) == num_tokens_ &&
                   out.size(2) == shapes_.out_dim,
               "connector: expected visual tokens [", patches.size(0), ", ", num_tokens_, ", ",

@@ -1,7 +1,14 @@
 // Vision-language connector interface: patch features [B, P, D_enc] ->
 // visual tokens [B, N, D_lm]. The base class does the shared framing
-// (shape checks, optional position embedding, pre-norm of the patch features) so that an ablation
-// changes only the component under study.
+// (shape checks, optional position embedding, optional self-attention blocks,
+// pre-norm of the patch features) so that an ablation changes only the
+// component under study.
+//
+// connector.attention_layers stands in for what a convnet encoder lacks and
+// MM1's ViT encoders have: every patch feature seeing the whole image. A conv
+// feature knows its neighbourhood, so "which patches belong to the star" is
+// not readable from one token, and the LM cannot find an object by its shape
+// (results/proxy/connector_attention.md).
 #pragma once
 
 #include <torch/torch.h>
@@ -33,8 +40,10 @@ class ConnectorImpl : public torch::nn::Module {
   void init_weights();
 
  protected:
-  // `pos_embed`: add a learned position embedding [P, D_enc] before the norm.
-  ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens, bool pos_embed);
+  // Framing from `options`: pos_embed adds a learned position embedding
+  // [P, D_enc], then attention_layers pre-norm ViT blocks (options.num_heads
+  // heads) mix the patches, then the norm.
+  ConnectorImpl(const ConnectorShapes& shapes, int64_t num_tokens, const ConnectorOptions& options);
   // normed patch features [B, P, D_enc] -> [B, N, D_lm]
   virtual torch::Tensor forward_impl(const torch::Tensor& patches) = 0;
   // Parameters that are not Linear / conv weights (e.g. learned queries).
@@ -45,6 +54,7 @@ class ConnectorImpl : public torch::nn::Module {
   ConnectorShapes shapes_;
   int64_t num_tokens_;
   torch::Tensor pos_embed_;  // [P, D_enc], undefined when off
+  torch::nn::ModuleList blocks_;
   torch::nn::LayerNorm norm_{nullptr};
 };
 TORCH_MODULE(Connector);
@@ -61,5 +71,9 @@ const Registry<ConnectorEntry>& connector_registry();
 
 // Side of the square patch grid; ConfigError if P is not a square.
 int patch_grid_side(int num_patches);
+
+// ConfigError if the base class's framing cannot be built for these shapes
+// (a non-square grid; attention heads that do not divide D_enc).
+void check_framing(const ConnectorOptions& options, const ConnectorShapes& shapes);
 
 }  // namespace ablate

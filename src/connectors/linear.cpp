@@ -8,7 +8,7 @@ int LinearProjectionImpl::output_tokens(const ConnectorOptions&, const Connector
 
 LinearProjectionImpl::LinearProjectionImpl(const ConnectorOptions& options,
                                            const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes), options.pos_embed) {
+    : ConnectorImpl(shapes, output_tokens(options, shapes), options) {
   proj_ = register_module("proj", torch::nn::Linear(shapes.in_dim, shapes.out_dim));
 }
 

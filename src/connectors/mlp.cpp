@@ -7,7 +7,7 @@ int MlpProjectionImpl::output_tokens(const ConnectorOptions&, const ConnectorSha
 }
 
 MlpProjectionImpl::MlpProjectionImpl(const ConnectorOptions& options, const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes), options.pos_embed) {
+    : ConnectorImpl(shapes, output_tokens(options, shapes), options) {
   proj_ = register_module("proj", Mlp(shapes.in_dim, shapes.out_dim, shapes.out_dim));
 }
 

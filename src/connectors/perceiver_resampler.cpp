@@ -22,7 +22,7 @@ int PerceiverResamplerImpl::output_tokens(const ConnectorOptions& options,
 
 PerceiverResamplerImpl::PerceiverResamplerImpl(const ConnectorOptions& options,
                                                const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes), options.pos_embed) {
+    : ConnectorImpl(shapes, output_tokens(options, shapes), options) {
   const int64_t d = shapes.in_dim;
   latents_ = register_parameter("latents", torch::zeros({options.num_tokens, d}));
   attn_norms_ = register_module("attn_norms", torch::nn::ModuleList());

@@ -24,7 +24,7 @@ int PixelShuffleImpl::output_tokens(const ConnectorOptions& options,
 }
 
 PixelShuffleImpl::PixelShuffleImpl(const ConnectorOptions& options, const ConnectorShapes& shapes)
-    : ConnectorImpl(shapes, output_tokens(options, shapes), options.pos_embed),
+    : ConnectorImpl(shapes, output_tokens(options, shapes), options),
       factor_(options.shuffle_factor) {
   proj_ =
       register_module("proj", torch::nn::Linear(shapes.in_dim * factor_ * factor_, shapes.out_dim));

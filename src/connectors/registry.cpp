@@ -14,9 +14,8 @@ namespace ablate {
 namespace {
 template <class Impl>
 ConnectorEntry entry(std::string description) {
-  // Every connector works on the square patch grid that encoders produce.
   auto tokens = [](const ConnectorOptions& o, const ConnectorShapes& s) {
-    patch_grid_side(s.num_patches);
+    check_framing(o, s);
     return Impl::output_tokens(o, s);
   };
   return {std::move(description), tokens,

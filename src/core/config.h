@@ -188,6 +188,7 @@ struct ConnectorOptions {
   int depth = 3;           // c_abstractor: blocks per stage; perceiver_resampler: layers
   int shuffle_factor = 2;  // pixel_shuffle: r, merging r x r patches into one token
   bool pos_embed = false;  // learned position embedding on the patches (c_abstractor: always)
+  int attention_layers = 0;  // bidirectional self-attention blocks over the patches, first
 
   template <class V>
   void visit(V& v) {
@@ -200,6 +201,9 @@ struct ConnectorOptions {
     v.field("shuffle_factor", shuffle_factor, "pixel_shuffle: r x r patches per token",
             in_range(1, 16));
     v.field("pos_embed", pos_embed, "add a learned position embedding to the patch features");
+    v.field("attention_layers", attention_layers,
+            "self-attention blocks over the patch features before the connector reduces them",
+            in_range(0, 16));
   }
 };
 

@@ -1,5 +1,5 @@
-// One suite over every registered connector: adding a connector to the
-// registry adds it here.
+// One suite over every registered connector, each without and with the base
+// class's attention blocks: adding a connector to the registry adds it here.
 #include "connectors/connector.h"
 
 #include <gtest/gtest.h>
@@ -11,20 +11,22 @@
 namespace ablate {
 namespace {
 
-class ConnectorSuite : public ::testing::TestWithParam<std::string> {
+class ConnectorSuite : public ::testing::TestWithParam<std::tuple<std::string, int>> {
  protected:
+  const std::string& name() const { return std::get<0>(GetParam()); }
   ConnectorOptions options() const {
     ConnectorOptions o;
-    o.type = GetParam();
+    o.type = name();
     o.num_tokens = 4;
     o.num_heads = 2;
+    o.attention_layers = std::get<1>(GetParam());
     return o;
   }
   const ConnectorShapes shapes_{/*num_patches=*/16, /*in_dim=*/12, /*out_dim=*/20};
 
   Connector make() const {
     torch::manual_seed(0);
-    auto c = connector_registry().get(GetParam()).make(options(), shapes_);
+    auto c = connector_registry().get(name()).make(options(), shapes_);
     c->init_weights();
     return c;
   }
@@ -32,7 +34,7 @@ class ConnectorSuite : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ConnectorSuite, OutputShapeMatchesDerivedTokenCount) {
   auto c = make();
-  const int n = connector_registry().get(GetParam()).num_output_tokens(options(), shapes_);
+  const int n = connector_registry().get(name()).num_output_tokens(options(), shapes_);
   EXPECT_EQ(c->num_output_tokens(), n);
   const auto out = c(torch::randn({3, 16, 12}));
   EXPECT_EQ(out.sizes(), (std::vector<int64_t>{3, n, 20}));
@@ -71,7 +73,7 @@ TEST_P(ConnectorSuite, EvalIsDeterministicAndInputUntouched) {
 TEST_P(ConnectorSuite, ImpossibleShapesRejectedWithReason) {
   // Every connector works on a square patch grid; 15 patches are not one.
   try {
-    connector_registry().get(GetParam()).num_output_tokens(options(), {15, 12, 20});
+    connector_registry().get(name()).num_output_tokens(options(), {15, 12, 20});
     FAIL() << "accepted 15 patches";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("15 patches do not form a square grid"), std::string::npos)
@@ -80,8 +82,12 @@ TEST_P(ConnectorSuite, ImpossibleShapesRejectedWithReason) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, ConnectorSuite,
-                         ::testing::ValuesIn(connector_registry().names()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::Combine(::testing::ValuesIn(connector_registry().names()),
+                                            ::testing::Values(0, 1)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_attention" +
+                                  std::to_string(std::get<1>(info.param));
+                         });
 
 TEST(ConnectorRegistry, UnknownNameListsAvailableAndDuplicatesThrow) {
   try {
@@ -165,6 +171,55 @@ TEST(AvgPool, PoolsNeighbouringPatches) {
   EXPECT_EQ(connector_registry().get("avg_pool").num_output_tokens(o, {16, 4, 4}), 16);
   o.num_tokens = 9;
   EXPECT_THROW(connector_registry().get("avg_pool").num_output_tokens(o, {16, 4, 4}), ConfigError);
+}
+
+TEST(ConnectorFraming, AttentionLayersLetEveryTokenSeeTheWholeImage) {
+  // avg_pool to 4 tokens on a 4 x 4 grid: token 0 pools the top-left 2 x 2
+  // patches. Without attention blocks the bottom-right patch cannot move it;
+  // with one it does.
+  ConnectorOptions o;
+  o.type = "avg_pool";
+  o.num_tokens = 4;
+  o.num_heads = 2;
+  const ConnectorShapes shapes{16, 12, 20};
+  for (int layers : {0, 1}) {
+    o.attention_layers = layers;
+    torch::manual_seed(0);
+    auto c = connector_registry().get("avg_pool").make(o, shapes);
+    c->init_weights();
+    c->eval();
+    const auto x = torch::randn({1, 16, 12});
+    auto far = x.clone();
+    far.select(1, 15).add_(torch::randn({12}));  // not a constant: the norm removes that
+    torch::NoGradGuard no_grad;
+    const auto moved = (c(far) - c(x)).abs().amax(-1).squeeze(0);  // per token
+    EXPECT_GT(moved[3].item<float>(), 1e-4) << layers << " layer(s): its own pooling window";
+    if (layers == 0) {
+      EXPECT_EQ(moved[0].item<float>(), 0.0f) << "a conv token knows its window only";
+    } else {
+      // Small at N(0, 0.02) weights, but far above rounding (0 exactly without).
+      EXPECT_GT(moved[0].item<float>(), 1e-3f * moved[3].item<float>())
+          << "attention reaches across the image";
+    }
+  }
+}
+
+TEST(ConnectorFraming, AttentionHeadsMustDivideTheEncoderWidth) {
+  ConnectorOptions o;
+  o.type = "avg_pool";
+  o.num_tokens = 4;
+  o.num_heads = 5;
+  EXPECT_EQ(connector_registry().get("avg_pool").num_output_tokens(o, {16, 12, 20}), 4)
+      << "heads are unused without attention blocks";
+  o.attention_layers = 2;
+  try {
+    connector_registry().get("avg_pool").num_output_tokens(o, {16, 12, 20});
+    FAIL() << "accepted 5 heads at width 12";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "connector.num_heads=5 does not divide the encoder width 12 "
+              "(connector.attention_layers=2 attends at the encoder width)");
+  }
 }
 
 }  // namespace
