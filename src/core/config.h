@@ -132,9 +132,10 @@ struct EncoderPretrainOptions {
     v.field("twin_changes", twin_changes,
             "with hard_negatives, what a pair's second scene changes (one of them, drawn "
             "among those its scene has): an object's shape, an object's texture (worlds with "
-            "textures), the sign's text (scenes with a sign); a scene with none of them "
-            "changes a shape",
-            each_one_of({"shape", "texture", "sign"}));
+            "textures), the sign's text (scenes with a sign), binding (two objects of "
+            "different colours and shapes swap colours: NegCLIP's swapped attributes); a "
+            "scene with none of them changes a shape",
+            each_one_of({"shape", "texture", "sign", "binding"}));
     v.field("max_objects", max_objects,
             "most objects per pre-training scene (0: data.max_objects); 1 makes every "
             "hard-negative pair differ in its only object's shape",

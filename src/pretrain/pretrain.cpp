@@ -24,13 +24,27 @@ constexpr uint64_t kCaptionStream = 0x63617074;     // "capt"
 // `value` replaced by another of [0, n), uniformly.
 int another(int value, int n, Rng& rng) { return (value + 1 + rng.uniform_int(n - 1)) % n; }
 
+// Pairs of objects that differ in colour and in shape: swapping their colours
+// keeps the scene's colours and shapes and binds them the other way.
+std::vector<std::pair<size_t, size_t>> swappable_pairs(const Scene& scene) {
+  std::vector<std::pair<size_t, size_t>> pairs;
+  for (size_t i = 0; i < scene.objects.size(); ++i) {
+    for (size_t j = i + 1; j < scene.objects.size(); ++j) {
+      const Object &a = scene.objects[i], &b = scene.objects[j];
+      if (a.colour != b.colour && a.shape != b.shape) pairs.emplace_back(i, j);
+    }
+  }
+  return pairs;
+}
+
 // A hard negative's one change to a shape scene: one of `changes` that the
 // scene has (a shape scene always has an object to change the shape of).
 void change_detail(Scene& scene, const std::vector<std::string>& changes, Rng& rng) {
+  const auto swappable = swappable_pairs(scene);
   std::vector<std::string> options;
   for (const auto& c : changes) {
     if (c == "shape" || (c == "texture" && scene.textures) ||
-        (c == "sign" && !scene.sign.text.empty())) {
+        (c == "sign" && !scene.sign.text.empty()) || (c == "binding" && !swappable.empty())) {
       options.push_back(c);
     }
   }
@@ -43,6 +57,11 @@ void change_detail(Scene& scene, const std::vector<std::string>& changes, Rng& r
     const int i =
         static_cast<int>(std::find(texts.begin(), texts.end(), scene.sign.text) - texts.begin());
     scene.sign.text = texts[another(i, static_cast<int>(texts.size()), rng)];
+    return;
+  }
+  if (change == "binding") {
+    const auto [i, j] = swappable[rng.uniform_int(static_cast<int>(swappable.size()))];
+    std::swap(scene.objects[i].colour, scene.objects[j].colour);
     return;
   }
   Object& o = scene.objects[rng.uniform_int(static_cast<int>(scene.objects.size()))];
@@ -105,6 +124,13 @@ void check_pretrain_config(const ExperimentConfig& config) {
     throw ConfigError(
         "encoder.pretrain.twin_changes names sign but data.text_scenes is 0: the world has no "
         "signs");
+  }
+  if (std::count(changes.begin(), changes.end(), "binding") &&
+      pretrain_data_options(config).max_objects < 2) {
+    throw ConfigError(
+        "encoder.pretrain.twin_changes names binding but pre-training scenes hold at most one "
+        "object (data.max_objects / encoder.pretrain.max_objects): there are no two objects to "
+        "swap colours");
   }
   if (p.text_width % 4 != 0) {
     throw ConfigError(

@@ -139,9 +139,14 @@ TEST(Config, ImpossibleCombinationsFailAtLoadWithValidValues) {
   EXPECT_NE(msg.find("names sign but data.text_scenes is 0"), std::string::npos) << msg;
   msg = with({"encoder.pretrain.hard_negatives=true", "encoder.pretrain.twin_changes=[colour]"});
   EXPECT_NE(msg.find("encoder.pretrain.twin_changes"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("shape, texture, sign"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("shape, texture, sign, binding"), std::string::npos) << msg;
+  msg = with({"encoder.pretrain.hard_negatives=true", "encoder.pretrain.twin_changes=[binding]",
+              "encoder.pretrain.max_objects=1"});
+  EXPECT_NE(msg.find("names binding but pre-training scenes hold at most one object"),
+            std::string::npos)
+      << msg;
   EXPECT_EQ(with({"encoder.pretrain.hard_negatives=true", "data.textured_objects=0.5",
-                  "encoder.pretrain.twin_changes=[shape, texture, sign]"}),
+                  "encoder.pretrain.twin_changes=[shape, texture, sign, binding]"}),
             "");
 }
 

@@ -158,11 +158,23 @@ std::string pair_difference(const Scene& a, const Scene& b) {
   std::vector<std::string> changes;
   if (a.sign.text != b.sign.text) changes.push_back("sign");
   if (a.sign.x != b.sign.x || a.sign.y != b.sign.y) return "";
+  std::vector<size_t> recoloured;
   for (size_t i = 0; i < a.objects.size(); ++i) {
     const Object &x = a.objects[i], &y = b.objects[i];
-    if (x.colour != y.colour || x.size != y.size || x.x != y.x || x.y != y.y) return "";
+    if (x.size != y.size || x.x != y.x || x.y != y.y) return "";
+    if (x.colour != y.colour) recoloured.push_back(i);
     if (x.shape != y.shape) changes.push_back("shape");
     if (x.texture != y.texture) changes.push_back("texture");
+  }
+  if (!recoloured.empty()) {
+    // Only a swap of two objects' colours, where their shapes differ.
+    if (recoloured.size() != 2) return "";
+    const Object &x = a.objects[recoloured[0]], &y = a.objects[recoloured[1]];
+    if (x.colour != b.objects[recoloured[1]].colour ||
+        y.colour != b.objects[recoloured[0]].colour || x.shape == y.shape) {
+      return "";
+    }
+    changes.push_back("binding");
   }
   return changes.size() == 1 ? changes[0] : "";
 }
@@ -191,13 +203,21 @@ TEST(Pretrain, HardNegativePairsChangeOneDetailFromTheirList) {
     }
     return std::make_pair(seen, signs);
   };
-  const auto [all, signs] = changes_of({"shape", "texture", "sign"});
-  // Each pair draws among the changes its scene has: all three occur, signs
-  // only in the half of the scenes that have one.
-  EXPECT_GT(all.at("shape"), 60);
-  EXPECT_GT(all.at("texture"), 60);
-  EXPECT_GT(all.at("sign"), 30);
+  const auto [all, signs] = changes_of({"shape", "texture", "sign", "binding"});
+  // Each pair draws among the changes its scene has: all four occur, signs
+  // only in the half of the scenes that have one, swaps only in scenes of two
+  // or three objects.
+  EXPECT_GT(all.at("shape"), 40);
+  EXPECT_GT(all.at("texture"), 40);
+  EXPECT_GT(all.at("sign"), 20);
+  EXPECT_GT(all.at("binding"), 20);
   EXPECT_LE(all.at("sign"), signs);
+  // Only swaps: every scene with two objects of different colours and shapes
+  // swaps colours, the others (one object, or all alike) change a shape.
+  const auto [only_swaps, unused] = changes_of({"binding"});
+  EXPECT_GT(only_swaps.at("binding"), 120);
+  EXPECT_GT(only_swaps.at("shape"), 60) << "single-object scenes";
+  EXPECT_EQ(only_swaps.at("binding") + only_swaps.at("shape"), 300);
   // Only signs: scenes with a sign change it, the others change a shape.
   const auto [only_signs, with_sign] = changes_of({"sign"});
   EXPECT_EQ(only_signs.at("sign"), with_sign);
