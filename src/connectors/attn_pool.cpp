@@ -1,18 +1,9 @@
 #include "connectors/attn_pool.h"
 
-#include <fmt/format.h>
-
-#include "core/error.h"
-
 namespace ablate {
 
 int AttnPoolImpl::output_tokens(const ConnectorOptions& options, const ConnectorShapes& shapes) {
-  if (shapes.in_dim % options.num_heads != 0) {
-    throw ConfigError(fmt::format(
-        "connector.num_heads={} does not divide the encoder width {} (attn_pool attends at the "
-        "encoder width)",
-        options.num_heads, shapes.in_dim));
-  }
+  check_heads_divide_width(options, shapes, "attn_pool");
   return options.num_tokens;
 }
 

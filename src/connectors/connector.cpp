@@ -17,13 +17,21 @@ int patch_grid_side(int num_patches) {
   return side;
 }
 
+void check_heads_divide_width(const ConnectorOptions& options, const ConnectorShapes& shapes,
+                              const std::string& who) {
+  if (shapes.in_dim % options.num_heads != 0) {
+    throw ConfigError(fmt::format(
+        "connector.num_heads={} does not divide the encoder width {} ({} attends at the encoder "
+        "width)",
+        options.num_heads, shapes.in_dim, who));
+  }
+}
+
 void check_framing(const ConnectorOptions& options, const ConnectorShapes& shapes) {
   patch_grid_side(shapes.num_patches);
-  if (options.attention_layers > 0 && shapes.in_dim % options.num_heads != 0) {
-    throw ConfigError(
-        fmt::format("connector.num_heads={} does not divide the encoder width {} "
-                    "(connector.attention_layers={} attends at the encoder width)",
-                    options.num_heads, shapes.in_dim, options.attention_layers));
+  if (options.attention_layers > 0) {
+    check_heads_divide_width(
+        options, shapes, fmt::format("connector.attention_layers={}", options.attention_layers));
   }
 }
 

@@ -72,6 +72,11 @@ const Registry<ConnectorEntry>& connector_registry();
 // Side of the square patch grid; ConfigError if P is not a square.
 int patch_grid_side(int num_patches);
 
+// ConfigError unless options.num_heads divides the encoder width, naming `who`
+// (the part that attends at that width).
+void check_heads_divide_width(const ConnectorOptions& options, const ConnectorShapes& shapes,
+                              const std::string& who);
+
 // ConfigError if the base class's framing cannot be built for these shapes
 // (a non-square grid; attention heads that do not divide D_enc).
 void check_framing(const ConnectorOptions& options, const ConnectorShapes& shapes);

@@ -1,19 +1,12 @@
 #include "connectors/perceiver_resampler.h"
 
-#include <fmt/format.h>
-
 #include "core/error.h"
 
 namespace ablate {
 
 int PerceiverResamplerImpl::output_tokens(const ConnectorOptions& options,
                                           const ConnectorShapes& shapes) {
-  if (shapes.in_dim % options.num_heads != 0) {
-    throw ConfigError(fmt::format(
-        "connector.num_heads={} does not divide the encoder width {} (perceiver_resampler "
-        "attends at the encoder width)",
-        options.num_heads, shapes.in_dim));
-  }
+  check_heads_divide_width(options, shapes, "perceiver_resampler");
   if (options.depth < 1) {
     throw ConfigError("connector.depth=0: perceiver_resampler needs at least one layer");
   }

@@ -220,6 +220,17 @@ TEST(ConnectorFraming, AttentionHeadsMustDivideTheEncoderWidth) {
               "connector.num_heads=5 does not divide the encoder width 12 "
               "(connector.attention_layers=2 attends at the encoder width)");
   }
+  // The same check names the attention connectors, which need it without blocks.
+  o.type = "attn_pool";
+  o.attention_layers = 0;
+  try {
+    connector_registry().get("attn_pool").num_output_tokens(o, {16, 12, 20});
+    FAIL() << "attn_pool accepted 5 heads at width 12";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "connector.num_heads=5 does not divide the encoder width 12 (attn_pool attends at "
+              "the encoder width)");
+  }
 }
 
 }  // namespace
