@@ -16,6 +16,7 @@ namespace ablate {
 
 inline constexpr std::array<const char*, 5> kShapeNames = {"circle", "square", "triangle",
                                                            "diamond", "star"};
+inline constexpr int kTriangle = 2, kStar = 4;  // indices into kShapeNames
 inline constexpr std::array<const char*, 8> kColourNames = {"red",    "green",  "blue",  "yellow",
                                                             "purple", "orange", "white", "black"};
 inline constexpr std::array<const char*, 2> kSizeNames = {"small", "large"};

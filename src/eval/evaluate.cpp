@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "data/tokenizer.h"
 #include "eval/caption_metrics.h"
@@ -136,6 +137,29 @@ std::vector<std::string> present_attributes(const Scene& scene, const std::strin
   return {out.begin(), out.end()};
 }
 
+// The answer to a yes/no question by presence alone: "yes" when every
+// colour, shape and pattern `prompt` names is somewhere in `scene`, on any
+// object ("is there a red star ?" with a red circle and a blue star: yes);
+// empty when it names none.
+std::string yes_if_named_present(const Scene& scene, const std::string& prompt) {
+  bool named = false, present = true;
+  std::istringstream words(prompt);
+  for (std::string w; words >> w;) {
+    const auto in = [&](const auto& list, auto attribute) {
+      const auto at = std::find(list.begin(), list.end(), w);
+      if (at == list.end()) return false;
+      const int index = static_cast<int>(at - list.begin());
+      present = present && std::any_of(scene.objects.begin(), scene.objects.end(),
+                                       [&](const Object& o) { return attribute(o) == index; });
+      return true;
+    };
+    named |= in(kColourNames, [](const Object& o) { return o.colour; }) ||
+             in(kShapeNames, [](const Object& o) { return o.shape; }) ||
+             in(kTextureNames, [](const Object& o) { return o.texture; });
+  }
+  return named ? (present ? "yes" : "no") : "";
+}
+
 }  // namespace
 
 VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items) {
@@ -157,7 +181,12 @@ VqaShortcuts vqa_shortcut_baselines(const std::vector<EvalItem>& items) {
     const double m = vqa_accuracy(majority[it.type], references);
     double p = m;
     if (!it.images.empty()) {
-      const auto candidates = present_attributes(it.images.back(), it.references.front());
+      const std::string& answer = it.references.front();
+      auto candidates = present_attributes(it.images.back(), answer);
+      if (answer == "yes" || answer == "no") {
+        const std::string guess = yes_if_named_present(it.images.back(), it.prompt);
+        if (!guess.empty()) candidates = {guess};
+      }
       if (!candidates.empty()) {
         p = 0;
         for (const auto& a : candidates) p += vqa_accuracy(a, references);
@@ -357,7 +386,8 @@ nlohmann::json evaluate_model(Vlm& model, const ExperimentConfig& c, const EvalS
   if (!per_shot.empty()) metrics["average"] = average / per_shot.size();
   baselines["note"] =
       "the better per question type of the majority answer and naming an attribute present in "
-      "the image (VQA), most frequent reference caption (caption), most frequent word and "
+      "the image (VQA; for yes/no questions, yes when every attribute named is present), most "
+      "frequent reference caption (caption), most frequent word and "
       "majority answer (text_core), on the same items";
   model->train();
   return card;

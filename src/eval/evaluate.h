@@ -45,7 +45,10 @@ double vqa_majority_baseline(const std::vector<EvalItem>& items);
 //   majority           the majority answer per question type
 //   present_attribute  where the answer is a colour (a shape, a texture), one
 //                      present in the query image, drawn uniformly:
-//                      its expected accuracy; the majority answer elsewhere
+//                      its expected accuracy; for a yes/no question
+//                      naming attributes, "yes" when each is present on
+//                      some object (not necessarily one object: existence
+//                      without binding); the majority answer elsewhere
 //   best               per question type the better of the two
 struct VqaShortcuts {
   double majority = 0;

@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <functional>
+#include <optional>
 
 #include "core/rng.h"
 #include "data/fashion.h"
@@ -20,10 +21,27 @@ constexpr int kRetrievalGroups = 5, kRetrievalGroupSize = 100;
 constexpr int kAttentiveHeads = 4;
 
 // Which held-out scenes a probe task keeps.
-enum class Keep { all, photos, word_signs, number_signs };
+enum class Keep { all, photos, word_signs, number_signs, star_and_triangle };
+
+// The binding probe's scenes: a star and a triangle of one size (their areas
+// are within 2% of each other) in two colours, either left; from a scene of
+// two objects in two colours, shrunk to the smaller size (which keeps them
+// apart). Nullopt for a scene that is not two objects in two colours.
+std::optional<Scene> star_and_triangle(Scene scene, uint64_t seed) {
+  if (scene.objects.size() != 2 || scene.objects[0].colour == scene.objects[1].colour) {
+    return std::nullopt;
+  }
+  const int star = Rng(seed).uniform_int(2);
+  scene.objects[star].shape = kStar;
+  scene.objects[1 - star].shape = kTriangle;
+  const int size = std::min(scene.objects[0].size, scene.objects[1].size);
+  for (auto& o : scene.objects) o.size = size;
+  return scene;
+}
 
 // Shape scenes, or for Keep::photos scenes of one Fashion-MNIST test photo;
-// for the sign kinds only the shape scenes whose sign shows a word, or a number.
+// for the sign kinds only the shape scenes whose sign shows a word, or a
+// number; for Keep::star_and_triangle those scenes made of two-object ones.
 std::vector<Scene> held_out_scenes(const ExperimentConfig& config, const DataOptions& data,
                                    uint64_t purpose, int n, Keep keep = Keep::all) {
   std::vector<Scene> scenes;
@@ -32,6 +50,12 @@ std::vector<Scene> held_out_scenes(const ExperimentConfig& config, const DataOpt
         derive_seed({uint64_t(config.encoder.pretrain.seed), kQualityStream, purpose, i});
     Scene scene = keep == Keep::photos ? generate_fashion_scene(seed, 1, /*test=*/true)
                                        : generate_shape_scene(seed, data);
+    if (keep == Keep::star_and_triangle) {
+      if (auto pair = star_and_triangle(std::move(scene), splitmix64(seed))) {
+        scenes.push_back(std::move(*pair));
+      }
+      continue;
+    }
     const bool kept = keep == Keep::word_signs     ? sign_word(scene.sign.text) >= 0
                       : keep == Keep::number_signs ? sign_number(scene.sign.text) >= 0
                                                    : true;
@@ -138,6 +162,9 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
   single.min_objects = single.max_objects = 1;
   DataOptions signed_single = single;
   signed_single.text_scenes = 1;
+  DataOptions pair = config.data;  // plain shapes, no pattern to change their areas
+  pair.min_objects = pair.max_objects = 2;
+  pair.textured_objects = pair.text_scenes = 0;
   struct Task {
     const char* name;
     const DataOptions* data;
@@ -145,6 +172,7 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
     int (*label)(const Scene&);
     Keep keep = Keep::all;
     bool textures = false;
+    double shortcut = 0;  // what features without the skill score, where above chance
   };
   const Task tasks[] = {
       {"colour", &single, int(kColourNames.size()),
@@ -176,6 +204,15 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
       // embedding) give a bag of regions that cannot say where.
       {"position", &single, 4,
        [](const Scene& s) { return int(s.objects[0].x >= 0.5) + 2 * int(s.objects[0].y >= 0.5); }},
+      // Binding, when the world has scenes of two objects: the colour of the
+      // star next to a triangle of another colour. Features that keep which
+      // colours and which shapes are there but not which shape wears which
+      // colour (a mean over objects, unless a feature binds them) score 50,
+      // a guess between the two colours; the areas of the two shapes do not
+      // tell them apart. What "what color is the star ?" needs.
+      {"binding", &pair, int(kColourNames.size()),
+       [](const Scene& s) { return s.objects[s.objects[0].shape == kStar ? 0 : 1].colour; },
+       Keep::star_and_triangle, /*textures=*/false, /*shortcut=*/50},
   };
   nlohmann::json out = nlohmann::json::object();
   uint64_t purpose = 0;
@@ -185,6 +222,7 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
     if (task.textures && config.data.textured_objects <= 0) continue;
     const bool signs = task.keep == Keep::word_signs || task.keep == Keep::number_signs;
     if (signs && config.data.text_scenes <= 0) continue;
+    if (task.keep == Keep::star_and_triangle && config.data.max_objects < 2) continue;
     const auto train = held_out_scenes(config, *task.data, purpose - 1, kProbeTrain, task.keep);
     const auto test = held_out_scenes(config, *task.data, purpose, kProbeTest, task.keep);
     const auto train_y = labels(train, task.label), test_y = labels(test, task.label);
@@ -195,6 +233,7 @@ nlohmann::json linear_probe(const ImageFeatures& features, const ExperimentConfi
     const double acc = probe_accuracy(train_x.mean(/*dim=*/1), train_y, test_x.mean(/*dim=*/1),
                                       test_y, task.num_classes);
     out[task.name] = {{"accuracy", 100 * acc}, {"chance", 100 * chance}};
+    if (task.shortcut > 0) out[task.name]["shortcut"] = task.shortcut;
     if (attentive) {
       out[task.name]["attentive"] =
           100 * attentive_probe_accuracy(train_x, train_y, test_x, test_y, task.num_classes);

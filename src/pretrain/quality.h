@@ -4,8 +4,11 @@
 //   size of single-object scenes, and the object count of scenes as the data
 //   options draw them (accuracy in points, with chance next to it), and where
 //   the world has them the class of one photo, the texture of one object, the
-//   word a sign shows and each digit of a number it shows; and the quadrant
-//   of one object (position);
+//   word a sign shows and each digit of a number it shows; the quadrant of
+//   one object (position); and where scenes hold two objects, the colour of
+//   the star next to a triangle of another colour (binding: 50 for features
+//   that know both colours but not which shape wears which, recorded as its
+//   shortcut);
 // - for clip, zero-shot retrieval in groups of 100 image-caption pairs, both
 //   directions (a hit is a caption identical to the query's own).
 #pragma once

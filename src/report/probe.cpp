@@ -80,7 +80,9 @@ std::string probe_table(const nlohmann::json& probe) {
   std::string out = fmt::format(
       "Probes at step {} of {}, held-out scenes (one object for colour, shape, size, item, "
       "texture and position, its quadrant; one object and a sign showing a word for sign, a "
-      "number for its tens and units digit; as drawn for count), accuracy in points: a linear "
+      "number for its tens and units digit; a star and a triangle in two colours for binding, "
+      "the star's colour, where a bag of colours scores the shortcut in brackets; as drawn for "
+      "count), accuracy in points: a linear "
       "probe of the mean over the "
       "patches or visual tokens, and an attentive probe (4 learnt queries) of all of them; 0-shot "
       "VQA is the trial's accuracy on the questions about that attribute (text_vqa's words for "
@@ -100,7 +102,9 @@ std::string probe_table(const nlohmann::json& probe) {
   for (const auto& [task, value] : probe["encoder"].items()) {
     const auto& answered = probe["answered"];
     out += fmt::format(
-        "| {} | {:.1f} |{} {} / {} | {} / {} | {} |\n", task, value["chance"].get<double>(),
+        "| {} | {:.1f}{} |{} {} / {} | {} / {} | {} |\n", task, value["chance"].get<double>(),
+        value.contains("shortcut") ? fmt::format(" ({:.0f})", value["shortcut"].get<double>())
+                                   : std::string(),
         pretrained ? fmt::format(" {} |", cell(probe["pretrained"], task, "accuracy")) : "",
         cell(probe["encoder"], task, "accuracy"), cell(probe["encoder"], task, "attentive"),
         cell(probe["visual_tokens"], task, "accuracy"),

@@ -299,6 +299,27 @@ TEST(Baselines, ComputedAsDefinedOnHandMadeItems) {
   shown.back().images = {scene};
   EXPECT_DOUBLE_EQ(vqa_shortcut_baselines(shown).best_by_type.at("texture"), 0.5);
 
+  // Yes/no by presence alone: "yes" when each colour, shape and pattern named
+  // is on some object, bound or not. Right on the red star (yes) and the
+  // green star (no: no green), wrong on the blue star and the striped circle
+  // (no, but blue, star, striped and circle are all there); a question naming
+  // nothing falls back to the majority answer ("no", 4 of 5).
+  std::vector<EvalItem> exists;
+  for (const auto& [question, answer] :
+       std::vector<std::pair<std::string, std::string>>{{"is there a red star ?", "yes"},
+                                                        {"is there a green star ?", "no"},
+                                                        {"is there a blue star ?", "no"},
+                                                        {"is there a striped circle ?", "no"},
+                                                        {"is it raining ?", "no"}}) {
+    exists.push_back(item("exists", answer));
+    exists.back().prompt = "question : " + question + " answer :";
+    exists.back().images = {scene};
+  }
+  const VqaShortcuts e = vqa_shortcut_baselines(exists);
+  EXPECT_DOUBLE_EQ(e.majority, 4.0 / 5.0);
+  EXPECT_DOUBLE_EQ(e.present_attribute, (1 + 1 + 0 + 0 + 1) / 5.0);
+  EXPECT_DOUBLE_EQ(e.best_by_type.at("exists"), 4.0 / 5.0);
+
   // Captions: the most frequent reference given for every item.
   // "a red star ." is the most frequent reference; CIDEr's idf gives it credit
   // only where it is rare, so the baseline is low but not zero.

@@ -270,20 +270,23 @@ TEST(Pretrain, AttentiveProbeFindsTheOneTokenThatCarriesTheLabel) {
             0.6);
 }
 
-TEST(Pretrain, PositionProbeNeedsFeaturesThatKeepWhere) {
+TEST(Pretrain, PositionAndBindingProbesNeedMoreThanABagOfColours) {
   // How far each image quarter is from the background (the corner pixel),
   // as one token, keeps where the object is; the pixels as a bag of tokens
   // (what a position-free encoder's regions are to a mean or an attention
-  // pool) keep its colour, not its place.
-  const ExperimentConfig c = testing::tiny_config();
-  const auto placed = linear_probe(
-      [](const torch::Tensor& images) {
-        using torch::indexing::Slice;
-        const auto background = images.index({Slice(), Slice(), Slice(0, 1), Slice(0, 1)});
-        const auto away = (images - background).abs().sum(1, /*keepdim=*/true);
-        return torch::adaptive_avg_pool2d(away, {2, 2}).flatten(1).unsqueeze(1);
-      },
-      c, c.data.resolution);
+  // pool) keep its colour, not its place. The bag also knows every colour
+  // of a scene and, through an attentive pool, roughly how much of each, but
+  // not which shape wears which: the binding probe (the star's colour next to
+  // a triangle's) stays near its shortcut of 50, far above its chance (the
+  // most common colour, about 1 in 8).
+  ExperimentConfig c = testing::tiny_config();
+  const auto quarters = [](const torch::Tensor& images) {
+    using torch::indexing::Slice;
+    const auto background = images.index({Slice(), Slice(), Slice(0, 1), Slice(0, 1)});
+    const auto away = (images - background).abs().sum(1, /*keepdim=*/true);
+    return torch::adaptive_avg_pool2d(away, {2, 2}).flatten(1).unsqueeze(1);
+  };
+  const auto placed = linear_probe(quarters, c, c.data.resolution);
   const auto bag =
       linear_probe([](const torch::Tensor& images) { return images.flatten(2).transpose(1, 2); }, c,
                    c.data.resolution, /*attentive=*/true);
@@ -293,6 +296,17 @@ TEST(Pretrain, PositionProbeNeedsFeaturesThatKeepWhere) {
   EXPECT_LT(bag["position"]["accuracy"].get<double>(), 45.0);
   EXPECT_LT(bag["position"]["attentive"].get<double>(), 45.0);
   EXPECT_GT(bag["colour"]["accuracy"].get<double>(), 80.0);
+  EXPECT_FALSE(bag["colour"].contains("shortcut"));
+
+  ASSERT_TRUE(bag.contains("binding")) << bag.dump();
+  EXPECT_EQ(bag["binding"]["shortcut"].get<double>(), 50.0);
+  EXPECT_LT(bag["binding"]["chance"].get<double>(), 25.0);
+  EXPECT_LT(bag["binding"]["accuracy"].get<double>(), 60.0);
+  EXPECT_LT(bag["binding"]["attentive"].get<double>(), 60.0);
+
+  // A world of single objects has no pairs to bind.
+  c.data.max_objects = 1;
+  EXPECT_FALSE(linear_probe(quarters, c, c.data.resolution).contains("binding"));
 }
 
 TEST(Cache, MissThenHitWithTheSameWeights) {

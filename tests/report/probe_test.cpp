@@ -5,6 +5,7 @@
 // named.
 #include "report/probe.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -41,7 +42,8 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   EXPECT_EQ(probe["step"], 4);
   EXPECT_EQ(probe["steps"], 4);
   ASSERT_TRUE(probe["pretrained"].is_object());
-  std::vector<std::string> tasks = {"colour", "shape", "size", "count", "item", "position"};
+  std::vector<std::string> tasks = {"colour", "shape",    "size",   "count",
+                                    "item",   "position", "binding"};
   if (textured) tasks.push_back("texture");
   if (textured) {
     for (const char* task : {"sign", "sign_tens", "sign_units"}) tasks.push_back(task);
@@ -96,6 +98,11 @@ TEST_P(ProbeOfTrainedTrial, FrozenEncoderKeepsItsRecordAndTheTableShowsEveryColu
   EXPECT_EQ(std::count(shape_row.begin(), shape_row.begin() + shape_row.find('\n'), '/'), 2)
       << shape_row;
   EXPECT_NE(table.find("step 4 of 4"), std::string::npos) << table;
+  // The binding probe's chance shows its bag-of-colours shortcut beside it.
+  EXPECT_NE(table.find(fmt::format("| binding | {:.1f} (50) |",
+                                   probe["encoder"]["binding"]["chance"].get<double>())),
+            std::string::npos)
+      << table;
 }
 
 INSTANTIATE_TEST_SUITE_P(DetailShare, ProbeOfTrainedTrial, ::testing::Values(0.0, 0.5));
